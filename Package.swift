@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+// badge-import: replay badge earns into Capillary's CRM, exactly once in effect.
+//
+// Dependencies, and why each earns its build time:
+// - swift-argument-parser: subcommands, typed options, --help and shell completions
+//   (about 18 s to build); writing this by hand would be worse in every way.
+// - swift-log: the logging API the Swift server ecosystem shares, so `--log-format json`
+//   plugs into log collectors without us inventing a logger.
+// - swift-nio (NIOHTTP1 only): the embedded mock earn API must answer tens of thousands of
+//   requests per second on loopback so it is never the bottleneck of a benchmark; only the
+//   MockEarnAPI target and the executable link it, the BadgeImport library does not.
+// Not used on purpose: swift-crypto (SHA-256 and MD5 are small, tested against published
+// vectors in Identity/ and Transport/, and BoringSSL would add a minute to every clean build),
+// URLSession (measured 20x slower than libcurl here), GRDB (the ledger needs a dozen
+// statements; the system SQLite is enough).
+import PackageDescription
+
+let package = Package(
+    name: "badge-import",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "badge-import", targets: ["badge-import"]),
+        .library(name: "BadgeImport", targets: ["BadgeImport"]),
+        .library(name: "MockEarnAPI", targets: ["MockEarnAPI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+    ],
+    targets: [
+        // System libraries, through small shims (C variadics such as curl_easy_setopt
+        // cannot be called from Swift, so the shim wraps them in typed inline functions).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // All the logic: input, identity, ledger, transport, pipeline, report.
+        .target(
+            name: "BadgeImport",
+            dependencies: [
+                "CSQLite", "CCurl", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The local stand-in for the earn API, started in-process by tests and by `run --mock`.
+        .target(
+            name: "MockEarnAPI",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The command line: options and subcommands only; the work is in the libraries.
+        .executableTarget(
+            name: "badge-import",
+            dependencies: [
+                "BadgeImport", "MockEarnAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "BadgeImportTests", dependencies: ["BadgeImport", "MockEarnAPI"]),
+        .testTarget(name: "MockEarnAPITests", dependencies: ["MockEarnAPI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BadgeImport", "MockEarnAPI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

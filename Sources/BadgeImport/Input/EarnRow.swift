@@ -1,0 +1,50 @@
+/// One valid earn event, ready to send: the input layer's product and the unit of work
+/// for the rest of the pipeline.
+public struct EarnRow: Sendable, Equatable {
+    /// The input's display name (its path as given, or `-` for standard input).
+    public var source: String
+    /// Physical line on which the record starts (CSV header is line 1).
+    public var line: Int
+    /// Idempotency key sent to the API: the input's `requestId` column, or derived by `RequestID`.
+    public var requestId: String
+    /// 24 lower-case hex characters.
+    public var badgeMetaId: String
+    public var customerId: Int64
+    /// The event instant normalised to UTC `YYYY-MM-DDTHH:MM:SS.SSSZ`; nil only with `--allow-missing-date`.
+    public var earnEventDate: String?
+    public var ownerType: OwnerType
+    public var referenceId: String
+
+    public init(source: String, line: Int, requestId: String, badgeMetaId: String, customerId: Int64,
+                earnEventDate: String?, ownerType: OwnerType, referenceId: String) {
+        self.source = source
+        self.line = line
+        self.requestId = requestId
+        self.badgeMetaId = badgeMetaId
+        self.customerId = customerId
+        self.earnEventDate = earnEventDate
+        self.ownerType = ownerType
+        self.referenceId = referenceId
+    }
+}
+
+/// `triggeredBy.ownerType`: the documented values, in the API's spelling.
+public enum OwnerType: String, Sendable, CaseIterable, Equatable {
+    case loyalty = "Loyalty"
+    case loyaltyPromotion = "Loyalty_Promotion"
+    case referralCampaigns = "Referral_Campaigns"
+    case journeys = "Journeys"
+    case audienceCampaigns = "Audience_Campaigns"
+    case rewardsCatalog = "Rewards_Catalog"
+    case goodwillModule = "Goodwill_Module"
+    case milestones = "Milestones"
+    case historicalImport = "Historical_Import"
+
+    /// Case-insensitive match on the documented spelling; `Historical-Import` is not one.
+    public init?(caseInsensitive text: some StringProtocol) {
+        for value in OwnerType.allCases where value.rawValue.utf8.count == text.utf8.count {
+            if value.rawValue.lowercased() == text.lowercased() { self = value; return }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,2 @@
+// The mock earn API lands with issue 3.
+public enum MockEarnAPIPlaceholder {}
