@@ -17,7 +17,7 @@ import PackageDescription
 
 let package = Package(
     name: "badge-import",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "badge-import", targets: ["badge-import"]),
         .library(name: "BadgeImport", targets: ["BadgeImport"]),

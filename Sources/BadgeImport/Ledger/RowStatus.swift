@@ -14,6 +14,8 @@ public enum RowStatus: String, Sendable, CaseIterable, Codable {
     case failed
     /// The record itself is malformed; never sent.
     case invalid
+    /// Dry run only: valid, not done yet, and would be sent. Never stored in the ledger.
+    case wouldSend = "would-send"
 
     /// Done on the server: a later run must not send it again.
     public var isDone: Bool { self == .earned || self == .duplicate || self == .alreadyDone }

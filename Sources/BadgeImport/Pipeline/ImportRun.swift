@@ -1,0 +1,464 @@
+import Foundation
+import Synchronization
+
+/// What a finished (or stopped) run hands back to the command layer.
+public struct ImportOutcome: Sendable {
+    public var summary: RunSummary
+    public var reportDirectory: String
+    /// 0 all valid rows done; 1 some rows rejected, failed or invalid; 3 aborted, progress kept.
+    public var exitCode: Int32
+}
+
+/// A problem found before any request: the command layer exits 2 with this one line.
+public struct ImportError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One import: read every input, skip what the ledger says is done, send the rest through
+/// `concurrency` workers, and leave the ledger and the report saying what became of each record.
+///
+/// Threads: the caller's thread reads and plans; each worker is a thread of its own holding
+/// its own transport (one keep-alive connection), because a worker blocks in the network and
+/// Dispatch's shared pools on Linux give only a handful of such blocking calls at once; a
+/// ticker thread samples the counters for the timeline. They meet in a bounded queue (reader to
+/// workers) and in `RunRecorder` (everyone to the files and the ledger).
+public final class ImportRun: Sendable {
+    public typealias TransportFactory = @Sendable () throws(TransportError) -> any Transport
+
+    public let control = RunControl()
+    private let configuration: ImportConfiguration
+    private let clock: Clock
+    private let random: RandomSource
+    private let makeTransport: TransportFactory
+    private let live = Mutex(LiveState())
+
+    /// What progress lines need that the recorder does not count.
+    private struct LiveState {
+        var startedAt: Double = 0
+        var recorder: RunRecorder?
+        var bytesRead: Int64 = 0
+        var totalBytes: Int64 = 0
+        var inFlight = 0
+        var limiter: RateLimiter?
+    }
+
+    /// - Parameter makeTransport: one call per worker (and one for the OAuth token); the
+    ///   default opens a libcurl handle. Tests pass a fake or a loopback transport.
+    public init(configuration: ImportConfiguration, clock: Clock = .system, random: RandomSource = .system,
+                makeTransport: TransportFactory? = nil) {
+        self.configuration = configuration
+        self.clock = clock
+        self.random = random
+        let caFile = configuration.caFile
+        self.makeTransport = makeTransport ?? { () throws(TransportError) -> any Transport in
+            try CurlTransport(caFile: caFile)
+        }
+    }
+
+    // MARK: - The run
+
+    public func execute() throws(ImportError) -> ImportOutcome {
+        let config = configuration
+        let startedWall = clock.wallNow()
+        let started = clock.now()
+
+        // Everything that can be wrong with the configuration fails here, before any request.
+        let ledger: Ledger?
+        do {
+            ledger = config.dryRun ? try Ledger.openForPlanning(path: config.ledgerPath)
+                                   : try Ledger(path: config.ledgerPath, clock: clock)
+        } catch {
+            throw ImportError(error.description)
+        }
+        defer { ledger?.close() }
+
+        var inputs: [PlannedInput] = []
+        for file in config.inputs {
+            let hash = try Self.contentHash(of: file)
+            let skip = try hash.map { sha in
+                do { return try ledger?.isInputFullyProcessed(sha256: sha) ?? false }
+                catch { throw ImportError(error.description) }
+            } ?? false
+            let columns: [String]
+            do { columns = try EarnFileReader(file: file, mapping: config.mapping).columns }
+            catch { throw ImportError(error.description) }
+            inputs.append(PlannedInput(file: file, sha256: hash ?? "", bytes: Self.size(of: file),
+                                       columns: columns, alreadyProcessed: skip))
+        }
+
+        let runId: Int64
+        if let ledger, !config.dryRun {
+            do {
+                runId = try ledger.startRun(RunStart(
+                    startedAt: startedWall,
+                    inputs: inputs.map { RunInput(path: $0.file.displayName, sha256: $0.sha256, bytes: $0.bytes) },
+                    options: config.recordedOptions, toolVersion: config.toolVersion))
+            } catch { throw ImportError(error.description) }
+        } else {
+            runId = 0
+        }
+
+        let reportDir = config.reportDir ?? "reports/run-\(runId)"
+        do {
+            try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
+        } catch {
+            throw ImportError("cannot create report directory \(reportDir): \(error.localizedDescription)")
+        }
+        var failedHeader: [String] = []
+        var seenColumns = Set<String>()
+        for input in inputs where !input.alreadyProcessed {
+            for column in input.columns where seenColumns.insert(column.lowercased()).inserted {
+                failedHeader.append(column)
+            }
+        }
+        let recorder: RunRecorder
+        do {
+            recorder = try RunRecorder(
+                reportDir: reportDir, failedHeader: failedHeader,
+                columnsBySource: Dictionary(inputs.map { ($0.file.displayName, $0.columns) },
+                                            uniquingKeysWith: { first, _ in first }),
+                ledger: config.dryRun ? nil : ledger, runId: runId)
+        } catch { throw ImportError(error.description) }
+
+        let auth: EarnAuth
+        do { auth = try buildAuth() } catch { throw ImportError(error.description) }
+        let limiter = config.rate.map { RateLimiter(spec: $0, clock: clock) } ?? RateLimiter.adaptive(clock: clock)
+        let breaker = CircuitBreaker(window: config.breakerWindow, clock: clock)
+        live.withLock {
+            $0.startedAt = started
+            $0.recorder = recorder
+            $0.totalBytes = inputs.reduce(0) { $0 + ($1.alreadyProcessed ? 0 : $1.bytes) }
+            $0.limiter = limiter
+        }
+
+        // Workers and the ticker.
+        let queue = BlockingQueue<Job>(capacity: max(16, config.concurrency * 4))
+        let workers = DispatchGroup()
+        let timeline = TimelineRecorder()
+        let tickerDone = Atomic<Bool>(false)
+        if !config.dryRun {
+            for index in 0..<config.concurrency {
+                workers.enter()
+                let thread = Thread { [self] in
+                    defer { workers.leave() }
+                    work(queue: queue, auth: auth, limiter: limiter, breaker: breaker, recorder: recorder)
+                }
+                thread.name = "earn-worker-\(index)"
+                thread.start()
+            }
+        }
+        let ticker = Thread { [self] in
+            while !tickerDone.load(ordering: .relaxed) {
+                tick(timeline: timeline, recorder: recorder)
+                clock.sleep(1)
+            }
+        }
+        ticker.start()
+
+        // Read and plan on this thread.
+        var readErrors: [String] = []
+        var detector = DuplicateDetector()
+        var fullyRead: Set<String> = []
+        for input in inputs where !input.alreadyProcessed {
+            if control.isStopping { break }
+            do {
+                try read(input, into: queue, recorder: recorder, ledger: ledger, detector: &detector)
+                if !control.isStopping { fullyRead.insert(input.file.displayName) }
+            } catch {
+                // An input that cannot be read further is reported; the others go on.
+                readErrors.append(error.description)
+            }
+        }
+
+        // Drain: on a stop, rows nobody took are accounted for as not sent.
+        if control.isStopping {
+            for job in queue.closeAndDrain() { recorder.record(Self.notSent(job)) }
+        } else {
+            queue.close()
+        }
+        workers.wait()
+        tickerDone.store(true, ordering: .relaxed)
+        tick(timeline: timeline, recorder: recorder)
+
+        var ledgerProblem: String?
+        do { try recorder.flush() } catch { ledgerProblem = error.description }
+
+        // The outcome.
+        let snapshot = recorder.snapshot()
+        let aborted = control.stopReason ?? ledgerProblem
+        let bad = [RowStatus.rejected, .failed, .invalid].reduce(0) { $0 + (snapshot.counts[$1] ?? 0) }
+        let exitCode: Int32 = aborted != nil ? 3 : (bad > 0 || !readErrors.isEmpty ? 1 : 0)
+        let finishedWall = clock.wallNow()
+        let duration = clock.now() - started
+
+        var inputSummaries: [InputSummary] = []
+        for input in inputs {
+            let tally = recorder.sources[input.file.displayName] ?? .init()
+            let complete = fullyRead.contains(input.file.displayName) && aborted == nil && tally.failed == 0
+                && (tally.rejected == 0 || config.skipRejected)
+            if complete, !config.dryRun, let ledger, !input.sha256.isEmpty {
+                try? ledger.markInputFullyProcessed(
+                    RunInput(path: input.file.displayName, sha256: input.sha256, bytes: input.bytes), runId: runId)
+            }
+            inputSummaries.append(InputSummary(
+                path: input.file.displayName, sha256: input.sha256, bytes: input.bytes,
+                records: tally.records, skipped: input.alreadyProcessed,
+                skippedReason: input.alreadyProcessed ? "already fully processed (same content hash)" : nil,
+                fullyProcessed: input.alreadyProcessed || complete))
+        }
+
+        let records = snapshot.counts.values.reduce(0, +)
+        var counts: [String: Int] = [:]
+        for status in RowStatus.allCases { counts[status.rawValue] = snapshot.counts[status] ?? 0 }
+        let summary = RunSummary(
+            runId: runId, ledger: config.ledgerPath,
+            startedAt: ISO8601.string(startedWall), endedAt: ISO8601.string(finishedWall),
+            durationSeconds: duration, inputs: inputSummaries, records: records, counts: counts,
+            requestsSent: snapshot.requestsSent, retries: snapshot.retries, throttled: snapshot.throttled,
+            rowsPerSecond: duration > 0 ? Double(records) / duration : 0,
+            latencyMs: recorder.latencySummary(),
+            errors: recorder.errors.map { key, tally in
+                ErrorSummary(status: key.status.rawValue, code: key.code, message: tally.message,
+                             count: tally.count, examples: tally.examples)
+            }.sorted { ($0.count, $1.code) > ($1.count, $0.code) },
+            timeline: timeline.points(), exitCode: exitCode,
+            aborted: aborted ?? readErrors.first, dryRun: config.dryRun, options: config.recordedOptions)
+
+        if let ledger, !config.dryRun {
+            var end = RunEnd(endedAt: finishedWall, counts: snapshot.counts, requestsSent: snapshot.requestsSent,
+                             retries: snapshot.retries, exitCode: exitCode, abortReason: aborted)
+            end.summaryJSON = try? ReportFiles.encode(summary)
+            try? ledger.finishRun(runId, end)
+        }
+        do {
+            try ReportFiles.write(summary, to: reportDir)
+        } catch {
+            throw ImportError(error.description)
+        }
+        if let archive = config.archiveDir, !config.dryRun {
+            for input in inputSummaries where input.fullyProcessed && input.path != "-" {
+                try? Archive.move(input.path, into: archive)
+            }
+        }
+        return ImportOutcome(summary: summary, reportDirectory: reportDir, exitCode: exitCode)
+    }
+
+    // MARK: - Reading and planning
+
+    private struct PlannedInput {
+        var file: InputFile
+        var sha256: String
+        var bytes: Int64
+        var columns: [String]
+        var alreadyProcessed: Bool
+    }
+
+    private func read(_ input: PlannedInput, into queue: BlockingQueue<Job>, recorder: RunRecorder,
+                      ledger: Ledger?, detector: inout DuplicateDetector) throws(ImportError) {
+        let config = configuration
+        let reader: EarnFileReader
+        do { reader = try EarnFileReader(file: input.file, mapping: config.mapping) }
+        catch { throw ImportError(error.description) }
+        var readSoFar: Int64 = 0
+        var counter = 0
+        while !control.isStopping {
+            let next: MappedRecord?
+            do { next = try reader.next() } catch { throw ImportError(error.description) }
+            guard let record = next else { break }
+            counter += 1
+            if counter & 255 == 0 {
+                let now = reader.bytesRead
+                live.withLock { $0.bytesRead += now - readSoFar }
+                readSoFar = now
+            }
+            switch record {
+            case .invalid(let invalid):
+                // With shards, one shard (index 0) reports the invalid records, so the
+                // shards' reports add up to the whole file.
+                if let shard = config.shard, shard.index != 0 { continue }
+                recorder.record(RowResult(
+                    source: invalid.source, line: invalid.line, requestId: "", status: .invalid,
+                    errorCode: Self.joinedKeys(invalid.errors), errorMessage: Self.joinedReasons(invalid.errors),
+                    original: invalid.original))
+            case .valid(let row, let original):
+                if let shard = config.shard, !shard.contains(requestId: row.requestId) { continue }
+                if let first = detector.firstOccurrence(of: row.requestId, source: row.source, line: row.line) {
+                    recorder.record(RowResult(
+                        source: row.source, line: row.line, requestId: row.requestId, status: .duplicateInInput,
+                        errorMessage: "same requestId as \(first.source):\(first.line)", original: original))
+                    continue
+                }
+                if let planned = try plan(row, original: original, ledger: ledger) {
+                    recorder.record(planned)
+                    continue
+                }
+                queue.put(Job(row: row, original: original))
+            }
+        }
+        let now = reader.bytesRead
+        live.withLock { $0.bytesRead += now - readSoFar }
+    }
+
+    /// The result for a row that is not to be sent, or nil when it must be sent.
+    private func plan(_ row: EarnRow, original: [String], ledger: Ledger?) throws(ImportError) -> RowResult? {
+        if let ledger {
+            let stored: LedgerEntry?
+            do { stored = try ledger.entry(requestId: row.requestId) }
+            catch { throw ImportError(error.description) }
+            if let stored {
+                if stored.status.isDone {
+                    return RowResult(source: row.source, line: row.line, requestId: row.requestId,
+                                     status: .alreadyDone, httpStatus: stored.httpStatus,
+                                     errorCode: stored.errorCode, errorMessage: nil,
+                                     receipt: EarnReceipt(earnedBadgeId: stored.earnedBadgeId, issuedId: stored.issuedId,
+                                                          expiresOn: stored.expiresOn, warnings: []),
+                                     original: original)
+                }
+                if stored.status == .rejected && configuration.skipRejected {
+                    return RowResult(source: row.source, line: row.line, requestId: row.requestId,
+                                     status: .rejected, httpStatus: stored.httpStatus, errorCode: stored.errorCode,
+                                     errorMessage: (stored.errorMessage ?? "") + " (rejected in an earlier run; not sent: --skip-rejected)",
+                                     original: original)
+                }
+            }
+        }
+        if configuration.dryRun {
+            return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .wouldSend,
+                             original: original)
+        }
+        return nil
+    }
+
+    // MARK: - Workers
+
+    private func work(queue: BlockingQueue<Job>, auth: EarnAuth, limiter: RateLimiter,
+                      breaker: CircuitBreaker, recorder: RunRecorder) {
+        let sender: EarnSender
+        do {
+            let client = EarnClient(baseURL: configuration.baseURL, auth: auth, transport: try makeTransport(),
+                                    timeout: configuration.timeout)
+            sender = EarnSender(client: client,
+                                policy: SendPolicy(maxAttempts: configuration.maxAttempts, timeout: configuration.timeout),
+                                rateLimiter: limiter, clock: clock, random: random)
+        } catch {
+            control.stop(because: "cannot open an HTTP handle: \(error)")
+            while let job = queue.take() { recorder.record(Self.notSent(job)) }
+            return
+        }
+        while let job = queue.take() {
+            if control.isStopping {
+                recorder.record(Self.notSent(job))
+                continue
+            }
+            live.withLock { $0.inFlight += 1 }
+            let result = sender.send(job.row) { [control] in control.isStopping || breaker.isOpen }
+            live.withLock { $0.inFlight -= 1 }
+            recorder.record(classify(result, job: job, breaker: breaker))
+        }
+    }
+
+    /// Turns the sender's final outcome into a row status, and lets the run react to it.
+    private func classify(_ result: SendResult, job: Job, breaker: CircuitBreaker) -> RowResult {
+        let row = job.row
+        var out = RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .failed,
+                            httpStatus: result.lastHTTPStatus, attempts: result.attempts, original: job.original,
+                            row: row, latencies: result.latencies, throttled: result.throttled)
+        switch result.outcome {
+        case .earned(let receipt):
+            breaker.noteAnswer()
+            out.status = .earned
+            out.receipt = receipt
+        case .duplicate(let message):
+            breaker.noteAnswer()
+            out.status = .duplicate
+            out.errorCode = "809"
+            out.errorMessage = message
+        case .rejected(_, let code, let message):
+            breaker.noteAnswer()
+            out.status = .rejected
+            out.errorCode = code
+            out.errorMessage = message
+        case .retryable(_, let code, let message, _):
+            breaker.noteFailure()
+            out.errorCode = code
+            out.errorMessage = message
+            if breaker.isOpen {
+                control.stop(because: "circuit breaker: the API kept failing for over \(Int(configuration.breakerWindow)) s (last: \(message))")
+            }
+        case .authExpired(let status):
+            out.errorCode = String(status)
+            out.errorMessage = "the API kept refusing a freshly renewed token"
+            control.stop(because: "authentication failed: HTTP \(status) after renewing the token")
+        case .fatal(let status, let message):
+            out.errorCode = String(status)
+            out.errorMessage = message
+            control.stop(because: "the API refused the request with HTTP \(status): \(message)")
+        }
+        return out
+    }
+
+    private func buildAuth() throws(TransportError) -> EarnAuth {
+        switch configuration.auth {
+        case .none:
+            return .none
+        case .basic(let username, let password):
+            return .basic(BasicCredentials(username: username, password: password))
+        case .oauth(let key, let secret):
+            return .oauth(OAuthTokenProvider(baseURL: configuration.baseURL, key: key, secret: secret,
+                                             transport: try makeTransport(), clock: clock))
+        }
+    }
+
+    // MARK: - Progress
+
+    private func tick(timeline: TimelineRecorder, recorder: RunRecorder) {
+        let snapshot = recorder.snapshot()
+        let (inFlight, started) = live.withLock { ($0.inFlight, $0.startedAt) }
+        timeline.tick(at: clock.now() - started, counts: snapshot.counts, requests: snapshot.requestsSent,
+                      retries: snapshot.retries, throttled: snapshot.throttled, inFlight: inFlight)
+    }
+
+    // MARK: - Helpers
+
+    /// A row on its way to a worker, with what the failed file needs if it does not go well.
+    struct Job: Sendable {
+        var row: EarnRow
+        var original: [String]
+    }
+
+    private static func notSent(_ job: Job) -> RowResult {
+        RowResult(source: job.row.source, line: job.row.line, requestId: job.row.requestId, status: .failed,
+                  errorCode: "not-sent", errorMessage: "not sent: the run stopped first", original: job.original)
+    }
+
+    static func joinedKeys(_ errors: [RowError]) -> String { errors.map(\.key).joined(separator: ";") }
+    static func joinedReasons(_ errors: [RowError]) -> String {
+        errors.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")
+    }
+
+    /// SHA-256 of the input's bytes as stored (compressed stays compressed): what makes a
+    /// nightly drop recognisable when it comes again under another name. nil for stdin.
+    static func contentHash(of file: InputFile) throws(ImportError) -> String? {
+        guard file.path != "-" else { return nil }
+        guard let handle = fopen(file.path, "rb") else {
+            throw ImportError("cannot read \(file.path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(handle) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        return SHA256.hex(hasher.finalize())
+    }
+
+    static func size(of file: InputFile) -> Int64 {
+        guard file.path != "-",
+              let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+              let size = attributes[.size] as? NSNumber else { return 0 }
+        return size.int64Value
+    }
+}
