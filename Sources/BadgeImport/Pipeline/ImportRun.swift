@@ -135,7 +135,7 @@ public final class ImportRun: Sendable {
         // Workers and the ticker.
         let queue = BlockingQueue<Job>(capacity: max(16, config.concurrency * 4))
         let workers = DispatchGroup()
-        let timeline = TimelineRecorder()
+        let timeline = Mutex(TimelineRecorder())
         let tickerDone = Atomic<Bool>(false)
         if !config.dryRun {
             for index in 0..<config.concurrency {
@@ -194,7 +194,7 @@ public final class ImportRun: Sendable {
 
         var inputSummaries: [InputSummary] = []
         for input in inputs {
-            let tally = recorder.sources[input.file.displayName] ?? .init()
+            let tally = recorder.sourceTally(input.file.displayName)
             let complete = fullyRead.contains(input.file.displayName) && aborted == nil && tally.failed == 0
                 && (tally.rejected == 0 || config.skipRejected)
             if complete, !config.dryRun, let ledger, !input.sha256.isEmpty {
@@ -213,22 +213,19 @@ public final class ImportRun: Sendable {
         for status in RowStatus.allCases { counts[status.rawValue] = snapshot.counts[status] ?? 0 }
         let summary = RunSummary(
             runId: runId, ledger: config.ledgerPath,
-            startedAt: ISO8601.string(startedWall), endedAt: ISO8601.string(finishedWall),
+            startedAt: RunSummary.timestamp(startedWall), endedAt: RunSummary.timestamp(finishedWall),
             durationSeconds: duration, inputs: inputSummaries, records: records, counts: counts,
             requestsSent: snapshot.requestsSent, retries: snapshot.retries, throttled: snapshot.throttled,
             rowsPerSecond: duration > 0 ? Double(records) / duration : 0,
             latencyMs: recorder.latencySummary(),
-            errors: recorder.errors.map { key, tally in
-                ErrorSummary(status: key.status.rawValue, code: key.code, message: tally.message,
-                             count: tally.count, examples: tally.examples)
-            }.sorted { ($0.count, $1.code) > ($1.count, $0.code) },
-            timeline: timeline.points(), exitCode: exitCode,
+            errors: recorder.errorSummaries(),
+            timeline: timeline.withLock { $0.finishedPoints }, exitCode: exitCode,
             aborted: aborted ?? readErrors.first, dryRun: config.dryRun, options: config.recordedOptions)
 
         if let ledger, !config.dryRun {
             var end = RunEnd(endedAt: finishedWall, counts: snapshot.counts, requestsSent: snapshot.requestsSent,
                              retries: snapshot.retries, exitCode: exitCode, abortReason: aborted)
-            end.summaryJSON = try? ReportFiles.encode(summary)
+            end.summaryJSON = try? String(decoding: summary.jsonData(), as: UTF8.self)
             try? ledger.finishRun(runId, end)
         }
         do {
@@ -412,11 +409,17 @@ public final class ImportRun: Sendable {
 
     // MARK: - Progress
 
-    private func tick(timeline: TimelineRecorder, recorder: RunRecorder) {
+    private func tick(timeline: borrowing Mutex<TimelineRecorder>, recorder: RunRecorder) {
         let snapshot = recorder.snapshot()
         let (inFlight, started) = live.withLock { ($0.inFlight, $0.startedAt) }
-        timeline.tick(at: clock.now() - started, counts: snapshot.counts, requests: snapshot.requestsSent,
-                      retries: snapshot.retries, throttled: snapshot.throttled, inFlight: inFlight)
+        let counts = snapshot.counts
+        let counters = TimelineRecorder.Counters(
+            completed: counts.values.reduce(0, +), earned: counts[.earned] ?? 0,
+            duplicate: counts[.duplicate] ?? 0, rejected: counts[.rejected] ?? 0, failed: counts[.failed] ?? 0,
+            requests: snapshot.requestsSent, retries: snapshot.retries, throttled: snapshot.throttled,
+            inFlight: inFlight)
+        let t = clock.now() - started
+        timeline.withLock { $0.tick(at: t, counters) }
     }
 
     // MARK: - Helpers

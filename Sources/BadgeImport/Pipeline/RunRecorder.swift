@@ -9,8 +9,6 @@ import Synchronization
 /// ledger commit happens once per `batchSize` sent rows, so contention stays small next to
 /// a network round trip.
 final class RunRecorder: @unchecked Sendable {
-    struct ErrorKey: Hashable { var status: RowStatus; var code: String }
-    struct ErrorTally { var message: String; var count: Int; var examples: [String] }
     /// What a rerun would still send from one input, to decide whether it is fully processed.
     struct SourceTally { var records = 0; var failed = 0; var rejected = 0 }
 
@@ -29,8 +27,8 @@ final class RunRecorder: @unchecked Sendable {
     private(set) var requestsSent = 0
     private(set) var retries = 0
     private(set) var throttled = 0
-    private(set) var errors: [ErrorKey: ErrorTally] = [:]
-    private(set) var sources: [String: SourceTally] = [:]
+    private var errors = ErrorTally()
+    private var sources: [String: SourceTally] = [:]
     private var latency = LatencyRecorder()
 
     static let resultsHeader = ["source", "line", "requestId", "status", "httpStatus", "errorCode",
@@ -99,7 +97,19 @@ final class RunRecorder: @unchecked Sendable {
     func latencySummary() -> LatencySummary {
         lock.lock()
         defer { lock.unlock() }
-        return latency.summary()
+        return latency.summary
+    }
+
+    func errorSummaries() -> [ErrorSummary] {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors.summaries
+    }
+
+    func sourceTally(_ source: String) -> SourceTally {
+        lock.lock()
+        defer { lock.unlock() }
+        return sources[source] ?? SourceTally()
     }
 
     /// A consistent copy of the counters, for progress lines and the timeline.
@@ -146,10 +156,7 @@ final class RunRecorder: @unchecked Sendable {
     }
 
     private func noteError(_ result: RowResult) {
-        let key = ErrorKey(status: result.status, code: result.errorCode ?? "")
-        var tally = errors[key] ?? ErrorTally(message: result.errorMessage ?? "", count: 0, examples: [])
-        tally.count += 1
-        if tally.examples.count < 5 { tally.examples.append("\(result.source):\(result.line)") }
-        errors[key] = tally
+        errors.add(status: result.status, code: result.errorCode ?? "", message: result.errorMessage ?? "",
+                   example: "\(result.source):\(result.line)")
     }
 }
