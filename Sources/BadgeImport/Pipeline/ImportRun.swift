@@ -41,6 +41,7 @@ public final class ImportRun: Sendable {
         var totalBytes: Int64 = 0
         var inFlight = 0
         var limiter: RateLimiter?
+        var timeline = TimelineRecorder()
     }
 
     /// - Parameter makeTransport: one call per worker (and one for the OAuth token); the
@@ -135,7 +136,6 @@ public final class ImportRun: Sendable {
         // Workers and the ticker.
         let queue = BlockingQueue<Job>(capacity: max(16, config.concurrency * 4))
         let workers = DispatchGroup()
-        let timeline = Mutex(TimelineRecorder())
         let tickerDone = Atomic<Bool>(false)
         if !config.dryRun {
             for index in 0..<config.concurrency {
@@ -150,7 +150,7 @@ public final class ImportRun: Sendable {
         }
         let ticker = Thread { [self] in
             while !tickerDone.load(ordering: .relaxed) {
-                tick(timeline: timeline, recorder: recorder)
+                tick(recorder: recorder)
                 clock.sleep(1)
             }
         }
@@ -179,7 +179,7 @@ public final class ImportRun: Sendable {
         }
         workers.wait()
         tickerDone.store(true, ordering: .relaxed)
-        tick(timeline: timeline, recorder: recorder)
+        tick(recorder: recorder)
 
         var ledgerProblem: String?
         do { try recorder.flush() } catch { ledgerProblem = error.description }
@@ -219,7 +219,7 @@ public final class ImportRun: Sendable {
             rowsPerSecond: duration > 0 ? Double(records) / duration : 0,
             latencyMs: recorder.latencySummary(),
             errors: recorder.errorSummaries(),
-            timeline: timeline.withLock { $0.finishedPoints }, exitCode: exitCode,
+            timeline: live.withLock { $0.timeline.finishedPoints }, exitCode: exitCode,
             aborted: aborted ?? readErrors.first, dryRun: config.dryRun, options: config.recordedOptions)
 
         if let ledger, !config.dryRun {
@@ -409,17 +409,20 @@ public final class ImportRun: Sendable {
 
     // MARK: - Progress
 
-    private func tick(timeline: borrowing Mutex<TimelineRecorder>, recorder: RunRecorder) {
+    private func tick(recorder: RunRecorder) {
         let snapshot = recorder.snapshot()
-        let (inFlight, started) = live.withLock { ($0.inFlight, $0.startedAt) }
         let counts = snapshot.counts
         let counters = TimelineRecorder.Counters(
             completed: counts.values.reduce(0, +), earned: counts[.earned] ?? 0,
             duplicate: counts[.duplicate] ?? 0, rejected: counts[.rejected] ?? 0, failed: counts[.failed] ?? 0,
             requests: snapshot.requestsSent, retries: snapshot.retries, throttled: snapshot.throttled,
-            inFlight: inFlight)
-        let t = clock.now() - started
-        timeline.withLock { $0.tick(at: t, counters) }
+            inFlight: 0)
+        let now = clock.now()
+        live.withLock { state in
+            var sample = counters
+            sample.inFlight = state.inFlight
+            state.timeline.tick(at: now - state.startedAt, sample)
+        }
     }
 
     // MARK: - Helpers
