@@ -42,6 +42,13 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
         return element
     }
 
+    /// Elements waiting now.
+    var waiting: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return count
+    }
+
     /// No more puts: takers drain what is left, then get nil.
     func close() {
         condition.lock()

@@ -42,6 +42,10 @@ public final class ImportRun: Sendable {
         var inFlight = 0
         var limiter: RateLimiter?
         var timeline = TimelineRecorder()
+        /// (seconds since start, rows completed) at recent ticks, for the recent rows/s.
+        var recent: [(t: Double, completed: Int)] = []
+        var totalRows: Int?
+        var finished = false
     }
 
     /// - Parameter makeTransport: one call per worker (and one for the OAuth token); the
@@ -136,7 +140,6 @@ public final class ImportRun: Sendable {
         // Workers and the ticker.
         let queue = BlockingQueue<Job>(capacity: max(16, config.concurrency * 4))
         let workers = DispatchGroup()
-        let tickerDone = Atomic<Bool>(false)
         if !config.dryRun {
             for index in 0..<config.concurrency {
                 workers.enter()
@@ -149,7 +152,7 @@ public final class ImportRun: Sendable {
             }
         }
         let ticker = Thread { [self] in
-            while !tickerDone.load(ordering: .relaxed) {
+            while !live.withLock({ $0.finished }) {
                 tick(recorder: recorder)
                 clock.sleep(1)
             }
@@ -171,6 +174,12 @@ public final class ImportRun: Sendable {
             }
         }
 
+        if !control.isStopping {
+            live.withLock { state in
+                state.totalRows = recorder.snapshot().counts.values.reduce(0, +) + queue.waiting + state.inFlight
+            }
+        }
+
         // Drain: on a stop, rows nobody took are accounted for as not sent.
         if control.isStopping {
             for job in queue.closeAndDrain() { recorder.record(Self.notSent(job)) }
@@ -178,7 +187,7 @@ public final class ImportRun: Sendable {
             queue.close()
         }
         workers.wait()
-        tickerDone.store(true, ordering: .relaxed)
+        live.withLock { $0.finished = true }
         tick(recorder: recorder)
 
         var ledgerProblem: String?
@@ -422,7 +431,33 @@ public final class ImportRun: Sendable {
             var sample = counters
             sample.inFlight = state.inFlight
             state.timeline.tick(at: now - state.startedAt, sample)
+            state.recent.append((now - state.startedAt, sample.completed))
+            if state.recent.count > 11 { state.recent.removeFirst() }
         }
+    }
+
+    /// Where the run is now, for the progress line; cheap enough to call a few times a second.
+    public func progress() -> ProgressSnapshot {
+        let now = clock.now()
+        let state = live.withLock { state in
+            (state.startedAt, state.recorder, state.bytesRead, state.totalBytes, state.inFlight,
+             state.limiter, state.recent, state.totalRows)
+        }
+        let (startedAt, recorder, bytesRead, totalBytes, inFlight, limiter, recent, totalRows) = state
+        let counts = recorder?.snapshot().counts ?? [:]
+        let done = counts.values.reduce(0, +)
+        let elapsed = startedAt > 0 ? now - startedAt : 0
+        var rate = elapsed > 0 ? Double(done) / elapsed : 0
+        if let first = recent.first, let last = recent.last, last.t - first.t >= 2 {
+            rate = Double(last.completed - first.completed) / (last.t - first.t)
+        }
+        return ProgressSnapshot(
+            rowsDone: done, totalRows: totalRows, bytesRead: bytesRead,
+            totalBytes: totalBytes > 0 ? totalBytes : nil, elapsed: elapsed, rowsPerSecond: rate,
+            earned: counts[.earned] ?? 0, duplicate: counts[.duplicate] ?? 0,
+            alreadyDone: counts[.alreadyDone] ?? 0, rejected: counts[.rejected] ?? 0,
+            failed: counts[.failed] ?? 0, invalid: counts[.invalid] ?? 0,
+            pace: limiter?.currentPace, inFlight: inFlight)
     }
 
     // MARK: - Helpers
