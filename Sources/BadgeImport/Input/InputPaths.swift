@@ -23,11 +23,11 @@ public enum InputPaths {
             }
             if argument.contains(where: { "*?[".contains($0) }) {
                 let matches = glob(argument)
-                guard !matches.isEmpty else { throw InputError("\(argument): no file matches this pattern") }
+                guard !matches.isEmpty else { throw InputError(path: argument, message: "no file matches this pattern") }
                 paths.append(contentsOf: matches)
                 continue
             }
-            throw InputError("\(argument): no such file or directory")
+            throw InputError(path: argument, message: "no such file or directory")
         }
         return paths
     }
@@ -37,7 +37,7 @@ public enum InputPaths {
     static func files(in directory: String) throws(InputError) -> [String] {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) }
-        catch { throw InputError("\(directory): cannot list the directory") }
+        catch { throw InputError(path: directory, message: "cannot list the directory") }
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         return names
             .filter { name in !name.hasPrefix(".") && extensions.contains { name.lowercased().hasSuffix($0) } }
