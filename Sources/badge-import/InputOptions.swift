@@ -1,0 +1,53 @@
+import ArgumentParser
+import BadgeImport
+import Foundation
+
+/// How inputs are read and mapped: shared by `validate` and `run`, so both judge rows alike.
+struct InputOptions: ParsableArguments {
+    @Option(help: "Input format, required for standard input (csv or jsonl).")
+    var format: String?
+
+    @Option(name: .customLong("map"), help: ArgumentHelp("Read FIELD from another column.", valueName: "FIELD=COLUMN"))
+    var maps: [String] = []
+
+    @Option(name: .customLong("badge-meta-id"), help: "badgeMetaId for rows whose column is absent or empty.")
+    var badgeMetaId: String?
+
+    @Option(name: .customLong("owner-type"), help: "ownerType for rows whose column is absent or empty.")
+    var ownerType: String?
+
+    @Option(name: .customLong("reference-id"), help: "referenceId for rows whose column is absent or empty.")
+    var referenceId: String?
+
+    @Flag(name: .customLong("allow-missing-date"), help: "Accept rows without an earnEventDate.")
+    var allowMissingDate = false
+
+    @Option(name: .customLong("key-namespace"),
+            help: "Namespace of derived requestIds (default \(RequestID.defaultNamespace)); a new one re-issues every event.")
+    var keyNamespace: String?
+
+    /// The files to read (directories and globs expanded, in name order) and the mapping rules.
+    func resolve(_ arguments: [String], now: Date = Date()) throws(InputError) -> (files: [InputFile], mapping: MappingOptions) {
+        var explicitFormat: InputFormat?
+        if let format {
+            guard let value = InputFormat(rawValue: format.lowercased()) else {
+                throw InputError(path: "", message: "--format '\(format)': expected csv or jsonl")
+            }
+            explicitFormat = value
+        }
+        let mapping = try MappingOptions.fromCommandLine(
+            maps: maps, badgeMetaId: badgeMetaId, ownerType: ownerType, referenceId: referenceId,
+            allowMissingDate: allowMissingDate, keyNamespace: keyNamespace, now: now)
+        var files: [InputFile] = []
+        for path in try InputPaths.expand(arguments) {
+            files.append(try InputFile(path: path, format: explicitFormat))
+        }
+        return (files, mapping)
+    }
+}
+
+/// One line on stderr, the tool's name first, and the exit code the docs promise.
+func fail(_ message: String, exitCode: Int32 = 2) -> ExitCode {
+    FileHandle.standardError.write(Data("badge-import: \(message)\n".utf8))
+    return ExitCode(exitCode)
+}
