@@ -1,6 +1,110 @@
 import ArgumentParser
+import BadgeImport
+import Foundation
+import Logging
+import MockEarnAPI
 
+/// `badge-import run`: send every valid row to the earn API once, resuming where an earlier
+/// run stopped. Options only; the work is `ImportRun` in the library.
 struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "(being built)")
-    func run() throws { throw ValidationError("'run' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Send every valid row to the earn API once; a rerun continues where the last one stopped.",
+        discussion: """
+        Examples:
+          badge-import run --mock samples/backfill.csv
+          CAP_USERNAME=store.server CAP_PASSWORD=... badge-import run drops/ \\
+              --base-url https://eu.api.capillarytech.com --rate 1000/min --ledger eu.ledger
+          badge-import run --profile eu-prod --dry-run nightly/*.csv.gz
+
+        Credentials come from the environment (CAP_USERNAME, CAP_PASSWORD or --password-file;
+        CAP_CLIENT_KEY and CAP_CLIENT_SECRET for OAuth) or from files named in a profile,
+        never from the command line.
+
+        Exit status: 0 every valid row earned or already there; 1 some rows rejected, failed or
+        invalid; 2 usage or configuration error (nothing sent); 3 run stopped early (signal,
+        refused credentials, circuit breaker), progress kept: run again to continue.
+        """
+    )
+
+    @Argument(help: "Input files (.csv, .jsonl, .ndjson, optionally .gz), directories, globs, or - for standard input.")
+    var inputs: [String]
+
+    @OptionGroup(title: "Input")
+    var input: InputOptions
+
+    @Option(name: .customLong("base-url"), help: "API base, e.g. https://eu.api.capillarytech.com (or CAP_BASE_URL).")
+    var baseURL: String?
+
+    @Flag(help: "Start the embedded mock earn API on a free loopback port and send there.")
+    var mock = false
+
+    @Option(name: .customLong("mock-badges"), help: "Badge catalog for --mock (default samples/badges.json when present).")
+    var mockBadges: String?
+
+    @Option(name: .customLong("ca-file"), help: "CA bundle for a private CA (TLS is always verified).")
+    var caFile: String?
+
+    @Option(help: "Basic-auth username (or CAP_USERNAME); the password comes from CAP_PASSWORD or --password-file.")
+    var username: String?
+
+    @Option(name: .customLong("password-file"), help: "File holding the Basic-auth password.")
+    var passwordFile: String?
+
+    @Option(help: "Configuration file with named profiles (TOML).")
+    var config: String?
+
+    @Option(help: "Profile of the configuration file to use (or BADGE_IMPORT_PROFILE).")
+    var profile: String?
+
+    @Option(help: "Ledger file: what is done, for resume (default \(Ledger.defaultPath)).")
+    var ledger: String?
+
+    @Option(help: "Requests in flight at once (default 8).")
+    var concurrency: Int?
+
+    @Option(help: "Pace for all workers together, e.g. 1000/min or 20/s; without it the pace adapts to 429s.")
+    var rate: String?
+
+    @Option(name: .customLong("max-attempts"), help: "Requests per row before it counts as failed.")
+    var maxAttempts: Int = 6
+
+    @Option(help: "Seconds before one request times out.")
+    var timeout: Double = 30
+
+    @Option(name: .customLong("backoff-base"), help: "Seconds: first retry waits up to this, doubling each time (full jitter).")
+    var backoffBase: Double = 0.5
+
+    @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest wait between two attempts.")
+    var backoffCap: Double = 30
+
+    @Option(name: .customLong("breaker-seconds"), help: "Stop the run when the API has failed this long with no good answer (0: never).")
+    var breakerSeconds: Double = 120
+
+    @Option(name: .customLong("report-dir"), help: "Where results.csv, failed.csv, summary.json and report.html go (default reports/run-<id>).")
+    var reportDir: String?
+
+    @Flag(name: .customLong("skip-rejected"), help: "Do not resend rows the API rejected in an earlier run.")
+    var skipRejected = false
+
+    @Flag(name: .customLong("dry-run"), help: "Validate and plan against the ledger; send nothing.")
+    var dryRun = false
+
+    @Option(help: "Process only shard I of N (0-based), e.g. 2/8.")
+    var shard: String?
+
+    @Option(help: "Number of shards; the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).")
+    var shards: Int?
+
+    @Option(name: .customLong("archive-dir"), help: "Move each fully processed input here after its report is written.")
+    var archiveDir: String?
+
+    @Flag(help: "No progress line or progress log.")
+    var quiet = false
+
+    @Option(name: .customLong("progress-interval"), help: "Seconds between progress log lines when stderr is not a terminal.")
+    var progressInterval: Double = 10
+
+    @OptionGroup(title: "Logging")
+    var log: LogOptions
 }
