@@ -1,0 +1,116 @@
+import ArgumentParser
+import BadgeImport
+import Foundation
+import MockEarnAPI
+
+extension RunCommand {
+    /// Resolves flags, environment, profile and defaults into one checked configuration, and
+    /// starts the embedded mock when asked. Throws on the first problem, before any request.
+    func prepare(environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> (configuration: ImportConfiguration, mock: MockEarnServer?) {
+        let (files, mapping) = try input.resolve(inputs)
+        guard !files.isEmpty else { throw ValidationError("no input files") }
+
+        // Layers: flags, then environment, then profile, then defaults.
+        let flags = RunSettingsInput(
+            baseURL: baseURL, username: username, passwordFile: passwordFile, rate: rate,
+            concurrency: concurrency, ledger: ledger, origin: "flags")
+        var profileLayer: RunSettingsInput?
+        if let name = profile ?? environment["BADGE_IMPORT_PROFILE"] {
+            let file = try ConfigFile.load(path: config ?? ConfigFile.defaultPath(environment: environment))
+            profileLayer = try file.profile(named: name)
+        } else if let config {
+            _ = try ConfigFile.load(path: config)  // a named file must at least parse
+        }
+        let settings = try ResolvedSettings.resolve(
+            flags: flags, environment: environment, profile: profileLayer,
+            readFile: { path in try String(contentsOfFile: path, encoding: .utf8) })
+
+        guard (1...1024).contains(settings.concurrency) else {
+            throw ValidationError("--concurrency must be between 1 and 1024 (got \(settings.concurrency))")
+        }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard timeout > 0, backoffBase >= 0, backoffCap >= 0, breakerSeconds >= 0 else {
+            throw ValidationError("--timeout must be positive; --backoff-base, --backoff-cap and --breaker-seconds not negative")
+        }
+        let rateSpec = try settings.rate.map { text throws -> RateSpec in try RateSpec(parsing: text) }
+
+        var mock: MockEarnServer?
+        let target: String
+        var auth: EarnAuthSettings
+        if self.mock {
+            guard baseURL == nil else { throw ValidationError("--mock and --base-url exclude each other") }
+            var catalog: BadgeCatalog?
+            let defaultCatalog = "samples/badges.json"
+            if let path = mockBadges ?? (FileManager.default.fileExists(atPath: defaultCatalog) ? defaultCatalog : nil) {
+                catalog = try BadgeCatalog.load(path: path)
+            }
+            let server = try MockEarnServer.start(MockConfiguration(catalog: catalog))
+            mock = server
+            target = server.baseURL
+            auth = .none
+        } else {
+            guard let base = settings.baseURL else {
+                throw ValidationError("no API to send to: give --base-url URL (or CAP_BASE_URL, or a profile), or --mock")
+            }
+            try Self.checkBaseURL(base)
+            target = base
+            auth = try settings.earnAuth()
+        }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ValidationError("--ca-file \(caFile): cannot read the file")
+        }
+
+        var selectedShard: Shard?
+        if let shard { selectedShard = try Shard(parsing: shard) }
+        if let shards {
+            guard shard == nil else { throw ValidationError("--shard and --shards exclude each other") }
+            selectedShard = try Shard.fromEnvironment(environment, shards: shards)
+        }
+
+        var configuration = ImportConfiguration(
+            inputs: files, mapping: mapping, baseURL: target, auth: auth, ledgerPath: settings.ledger)
+        configuration.caFile = caFile
+        configuration.concurrency = settings.concurrency
+        configuration.rate = rateSpec
+        configuration.maxAttempts = maxAttempts
+        configuration.timeout = timeout
+        configuration.backoffBase = backoffBase
+        configuration.backoffCap = backoffCap
+        configuration.breakerWindow = breakerSeconds
+        configuration.reportDir = reportDir ?? settings.reportParent.map { $0 + "/run-{id}" }
+        configuration.skipRejected = skipRejected
+        configuration.dryRun = dryRun
+        configuration.shard = selectedShard
+        configuration.archiveDir = archiveDir
+        configuration.recordedOptions = recordedOptions(settings: settings, target: target, shard: selectedShard)
+        return (configuration, mock)
+    }
+
+    /// The options worth keeping with the run in the ledger and summary: never a secret.
+    private func recordedOptions(settings: ResolvedSettings, target: String, shard: Shard?) -> [String: String] {
+        var options: [String: String] = [
+            "baseURL": mock ? "embedded mock" : target,
+            "auth": settings.authKind.rawValue,
+            "concurrency": String(settings.concurrency),
+            "maxAttempts": String(maxAttempts),
+            "timeout": String(timeout),
+        ]
+        if let rate = settings.rate { options["rate"] = rate }
+        if let shard { options["shard"] = shard.description }
+        if skipRejected { options["skipRejected"] = "true" }
+        if let profile { options["profile"] = profile }
+        if let namespace = input.keyNamespace { options["keyNamespace"] = namespace }
+        return options
+    }
+
+    static func checkBaseURL(_ text: String) throws {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+              scheme == "https" || scheme == "http", let host = url.host, !host.isEmpty else {
+            throw ValidationError("base URL '\(text)' is not an http(s) URL, e.g. https://eu.api.capillarytech.com")
+        }
+        guard url.user == nil, url.password == nil else {
+            throw ValidationError("base URL must not carry credentials; use CAP_USERNAME and CAP_PASSWORD")
+        }
+    }
+}
