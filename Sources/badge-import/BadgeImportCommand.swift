@@ -1,10 +1,16 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct BadgeImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "badge-import",
         abstract: "Backfill and replay badge earns into Capillary's CRM, exactly once in effect.",
+        discussion: """
+        Exit status of every command: 0 success; 1 some rows rejected, failed or invalid;
+        2 usage or configuration error, nothing sent; 3 run stopped early, progress kept.
+        """,
+        version: "0.1.0",
         subcommands: [
             RunCommand.self,
             ValidateCommand.self,
@@ -12,4 +18,20 @@ struct BadgeImportCommand: ParsableCommand {
             MockServerCommand.self,
         ]
     )
+
+    /// Argument errors exit 2, as the documentation promises, instead of the parser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+                stream.write(Data((message + "\n").utf8))
+            }
+            exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
 }
