@@ -1,4 +1,5 @@
 import ArgumentParser
+import BadgeImport
 import Foundation
 
 @main
@@ -10,7 +11,7 @@ struct BadgeImportCommand: ParsableCommand {
         Exit status of every command: 0 success; 1 some rows rejected, failed or invalid;
         2 usage or configuration error, nothing sent; 3 run stopped early, progress kept.
         """,
-        version: "0.1.0",
+        version: BadgeImportVersion.current,
         subcommands: [
             RunCommand.self,
             ValidateCommand.self,

@@ -14,10 +14,14 @@ public struct ImportConfiguration: Sendable {
     public var maxAttempts: Int = 6
     /// Per-request timeout, seconds.
     public var timeout: Double = 30
+    /// Full-jitter backoff: attempt n waits random(0, min(cap, base * 2^n)) seconds.
+    public var backoffBase: Double = 0.5
+    public var backoffCap: Double = 30
     /// Stop the run when the service has failed for this long with no good answer (0 = never).
     public var breakerWindow: Double = 120
     public var ledgerPath: String
-    /// nil: `reports/run-<id>` under the working directory.
+    /// nil: `reports/run-<id>` under the working directory. `{id}` in the path is replaced
+    /// by the run's id, so a profile can name a parent folder for all runs.
     public var reportDir: String?
     public var skipRejected: Bool = false
     public var dryRun: Bool = false

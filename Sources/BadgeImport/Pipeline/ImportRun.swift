@@ -104,7 +104,7 @@ public final class ImportRun: Sendable {
             runId = 0
         }
 
-        let reportDir = config.reportDir ?? "reports/run-\(runId)"
+        let reportDir = (config.reportDir ?? "reports/run-{id}").replacingOccurrences(of: "{id}", with: String(runId))
         do {
             try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
         } catch {
@@ -345,7 +345,8 @@ public final class ImportRun: Sendable {
             let client = EarnClient(baseURL: configuration.baseURL, auth: auth, transport: try makeTransport(),
                                     timeout: configuration.timeout)
             sender = EarnSender(client: client,
-                                policy: SendPolicy(maxAttempts: configuration.maxAttempts, timeout: configuration.timeout),
+                                policy: SendPolicy(maxAttempts: configuration.maxAttempts, timeout: configuration.timeout,
+                                                   backoff: Backoff(base: configuration.backoffBase, cap: configuration.backoffCap)),
                                 rateLimiter: limiter, clock: clock, random: random)
         } catch {
             control.stop(because: "cannot open an HTTP handle: \(error)")
