@@ -57,7 +57,7 @@ public enum EarnResponse {
             }
             return .earned(EarnReceipt(earnedBadgeId: string(data["earnedBadgeId"]),
                                        issuedId: string(data["issuedId"]),
-                                       expiresOn: double(data["expiresOn"]),
+                                       expiresOn: expiresOn(data["expiresOn"], body: body),
                                        warnings: warnings(in: json?["warnings"])))
         case 300..<400:
             return .fatal(httpStatus: status, message: "HTTP \(status) redirect: check the base URL")
@@ -113,6 +113,28 @@ public enum EarnResponse {
         default: return nil
         }
     }
+
+    /// Foundation's JSON number parsing is off by an ulp or two on values like
+    /// 1726809439.822462000; re-read the literal so the ledger keeps exactly what was sent.
+    static func expiresOn(_ value: Any?, body: [UInt8]) -> Double? {
+        guard value is NSNumber else { return double(value) }
+        let key = Array("\"expiresOn\"".utf8)
+        var index = 0
+        while index + key.count <= body.count {
+            if body[index] == key[0], Array(body[index..<(index + key.count)]) == key {
+                var cursor = index + key.count
+                while cursor < body.count, isSpace(body[cursor]) || body[cursor] == UInt8(ascii: ":") { cursor += 1 }
+                let start = cursor
+                while cursor < body.count, Self.numberBytes.contains(body[cursor]) { cursor += 1 }
+                if let exact = Double(String(decoding: body[start..<cursor], as: UTF8.self)) { return exact }
+                break
+            }
+            index += 1
+        }
+        return double(value)
+    }
+
+    private static let numberBytes = Set("0123456789+-.eE".utf8)
 
     private static func orStatus(_ message: String, _ status: Int, _ fallback: String) -> String {
         message.isEmpty ? "HTTP \(status) \(fallback)" : message
