@@ -79,7 +79,7 @@ public final class EarnSender: @unchecked Sendable {
                 refreshedToken = false
                 if status == 429 {
                     result.throttled += 1
-                    rateLimiter?.noteThrottled()
+                    rateLimiter?.noteThrottled(retryAfter: retryAfter)
                 } else if status != nil {
                     rateLimiter?.noteSuccess()
                 }

@@ -3,7 +3,8 @@ import Foundation
 /// A request rate as given on the command line: `N/s`, `N/sec`, `N/min`, `N/m` (also `N/second`, `N/minute`).
 public struct RateSpec: Sendable, Equatable, CustomStringConvertible {
     public var perSecond: Double
-    /// The text's unit, kept to print the rate as the user wrote it.
+    /// The count and unit as written, to print the rate back as the user gave it.
+    private var count: Double
     private var perMinute: Bool
 
     public enum ParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -17,11 +18,13 @@ public struct RateSpec: Sendable, Equatable, CustomStringConvertible {
 
     public init(perSecond: Double) {
         self.perSecond = perSecond
+        count = perSecond
         perMinute = false
     }
 
     public init(perMinute: Double) {
         perSecond = perMinute / 60
+        count = perMinute
         self.perMinute = true
     }
 
@@ -40,6 +43,6 @@ public struct RateSpec: Sendable, Equatable, CustomStringConvertible {
         func format(_ value: Double) -> String {
             value == value.rounded() && value < 1e15 ? String(Int64(value)) : String(value)
         }
-        return perMinute ? "\(format(perSecond * 60))/min" : "\(format(perSecond))/s"
+        return perMinute ? "\(format(count))/min" : "\(format(count))/s"
     }
 }
