@@ -75,6 +75,18 @@ import Testing
         #expect(total(later.sleeps) < 1)
     }
 
+    @Test func aStoppingRunDoesNotWaitForARateLimiterPause() {
+        let time = VirtualClock()
+        let limiter = RateLimiter(mode: .fixed(RateSpec(perSecond: 10)), clock: time.clock)
+        limiter.noteThrottled(retryAfter: 120)  // every worker is paused for two minutes
+        let (sender, transport) = sender([ScriptedTransport.json(200, earnedBody)], limiter: limiter, time: time)
+        let result = sender.send(sampleRow(), shouldStop: { time.now > 1_002 })
+        #expect(result.attempts == 0)
+        #expect(transport.requests.isEmpty)
+        #expect(result.outcome == .retryable(httpStatus: nil, code: nil, message: "the run stopped before the row was sent", retryAfter: nil))
+        #expect(time.now < 1_003)
+    }
+
     @Test func unauthorizedWithBasicStopsAtOnce() {
         let time = VirtualClock()
         let (sender, transport) = sender([ScriptedTransport.json(401, "")], auth: .basic(BasicCredentials(username: "u", password: "p")), time: time)

@@ -136,6 +136,19 @@ import Testing
         #expect(server.requests.last?.body == Array("{\"i\":49}".utf8))
     }
 
+    @Test func aConnectionClosedByTheServerIsReplacedTransparently() throws {
+        var reply = LoopbackHTTPServer.Reply.json(200, "{}")
+        reply.closeAfterAnswer = true
+        let server = try LoopbackHTTPServer(script: [reply])
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        for _ in 0..<5 {
+            #expect(try transport.send(HTTPRequest(url: server.baseURL + "/", body: [1], timeout: 5)).status == 200)
+        }
+        #expect(server.requests.count == 5)
+        #expect(server.connections == 5)
+    }
+
     @Test func oneTransportPerThreadPutsNRequestsInFlightAtOnce() throws {
         let workers = 8
         let server = try LoopbackHTTPServer(script: [LoopbackHTTPServer.Reply(body: "{}", holdUntilInFlight: workers)])

@@ -51,7 +51,12 @@ public final class EarnSender: @unchecked Sendable {
         var retries = 0
         var refreshedToken = false
         while true {
-            rateLimiter?.acquire()
+            if let rateLimiter, !rateLimiter.acquire(shouldStop: shouldStop) {
+                if result.attempts == 0 {
+                    result.outcome = .retryable(httpStatus: nil, code: nil, message: "the run stopped before the row was sent", retryAfter: nil)
+                }
+                return result
+            }
             let started = clock.now()
             let attempt = client.send(row, timeout: policy.timeout)
             result.latencies.append(max(0, clock.now() - started))

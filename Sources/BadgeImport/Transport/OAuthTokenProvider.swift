@@ -36,6 +36,14 @@ public final class OAuthTokenProvider: @unchecked Sendable {
         self.timeout = timeout
     }
 
+    /// A provider with its own libcurl handle (guarded by the provider's lock).
+    public convenience init(baseURL: String, credentials: OAuthCredentials, clock: Clock,
+                            transportOptions: CurlTransport.Options = CurlTransport.Options(),
+                            renewFraction: Double = 0.8, timeout: Double = 30) throws(TransportError) {
+        self.init(baseURL: baseURL, credentials: credentials, transport: try CurlTransport(options: transportOptions),
+                  clock: clock, renewFraction: renewFraction, timeout: timeout)
+    }
+
     /// How many times a token was fetched (for the run summary and tests).
     public var fetchCount: Int { lock.withLock { fetches } }
 

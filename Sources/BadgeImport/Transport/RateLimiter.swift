@@ -86,8 +86,10 @@ public final class RateLimiter: @unchecked Sendable {
         }
     }
 
-    /// Blocks the calling worker until it may send one request.
-    public func acquire() {
+    /// Blocks the calling worker until it may send one request. The wait is slept in slices so a
+    /// stopping run is not held up by a long pause; returns false (slot given up) if it stopped.
+    @discardableResult
+    public func acquire(shouldStop: () -> Bool = { false }) -> Bool {
         let wait: Double = lock.withLock {
             let now = clock.now()
             stats.granted += 1
@@ -97,7 +99,14 @@ public final class RateLimiter: @unchecked Sendable {
             nextSlot = max(nextSlot, slot) + interval
             return slot - now
         }
-        if wait > 0 { clock.sleep(wait) }
+        var remaining = wait
+        while remaining > 0 {
+            let slice = min(remaining, 0.25)
+            clock.sleep(slice)
+            remaining -= slice
+            if remaining > 0, shouldStop() { return false }
+        }
+        return true
     }
 
     /// The server answered 429. A Retry-After pauses every worker, not just the one that got

@@ -26,6 +26,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         /// Hold the answer until this many requests are in flight (or 5 s pass).
         var holdUntilInFlight: Int? = nil
         var action: Action = .respond
+        /// Close the connection right after answering (as a proxy closing idle connections does).
+        var closeAfterAnswer = false
 
         static func json(_ status: Int, _ body: String, headers: [(String, String)] = []) -> Reply {
             Reply(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
@@ -184,6 +186,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
                 if count <= 0 { return }
                 sent += count
             }
+            if reply.closeAfterAnswer { return }
         }
     }
 
