@@ -111,6 +111,19 @@ import Testing
         }
     }
 
+    @Test func unreadableCAFileIsSetupError() throws {
+        let server = try LoopbackHTTPServer(script: [.json(200, "{}")])
+        defer { server.stop() }
+        let transport = try CurlTransport(options: .init(caFile: "/nonexistent/ca-\(UUID().uuidString).pem"))
+        let url = server.baseURL.replacingOccurrences(of: "http://", with: "https://") + "/"
+        #expect {
+            _ = try transport.send(HTTPRequest(url: url, body: [1], timeout: 2))
+        } throws: { error in
+            if case TransportError.setup = error { return true }
+            return false
+        }
+    }
+
     @Test func headersWithLineBreaksAreRefused() throws {
         let transport = try CurlTransport()
         #expect {
