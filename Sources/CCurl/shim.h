@@ -14,3 +14,6 @@ static inline CURLcode ccurl_setopt_header(CURL *h, size_t (*f)(char *, size_t, 
 }
 static inline CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode ccurl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
+
+// curl_global_init's flag macros are expressions Swift does not import; wrap the one call.
+static inline CURLcode ccurl_global_init_default(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Capillary Basic auth: `Authorization: Basic base64(username ":" md5hex(password))`.
+/// Only the finished header value is kept (it is as good as the password, so it is never printed).
+public struct BasicCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public let username: String
+    /// The value of the `Authorization` header, computed once.
+    public let headerValue: String
+
+    public init(username: String, password: String) {
+        self.username = username
+        let token = username + ":" + MD5.hex(password.utf8)
+        headerValue = "Basic " + Data(token.utf8).base64EncodedString()
+    }
+
+    public var description: String { "BasicCredentials(username: \(username), password: <redacted>)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["username": username, "password": "<redacted>"]) }
+}

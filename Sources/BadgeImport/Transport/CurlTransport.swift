@@ -1,0 +1,191 @@
+import CCurl
+
+/// The production `Transport`: one libcurl easy handle, reused for every request so the worker
+/// keeps one keep-alive connection to the API. Not thread-safe (a handle belongs to one worker);
+/// it is `@unchecked Sendable` only so it can be created on one thread and handed to its worker.
+public final class CurlTransport: Transport, @unchecked Sendable {
+    public struct Options: Sendable {
+        /// PEM bundle to verify the server with, instead of the system store (CURLOPT_CAINFO).
+        public var caFile: String?
+        /// Upper bound for establishing a connection; also bounded by each request's timeout.
+        public var connectTimeout: Double
+        /// TLS peer and host verification; only tests against self-signed servers turn it off.
+        public var verifyTLS: Bool
+        public var userAgent: String
+
+        public init(caFile: String? = nil, connectTimeout: Double = 10, verifyTLS: Bool = true,
+                    userAgent: String = "badge-import") {
+            self.caFile = caFile
+            self.connectTimeout = connectTimeout
+            self.verifyTLS = verifyTLS
+            self.userAgent = userAgent
+        }
+    }
+
+    private let handle: UnsafeMutableRawPointer
+    private let sink = ResponseSink()
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private let options: Options
+
+    public init(options: Options = Options()) throws(TransportError) {
+        guard CurlRuntime.initialize() else { throw .setup("libcurl could not be initialised") }
+        guard let handle = curl_easy_init() else { throw .setup("libcurl could not create a handle") }
+        self.handle = handle
+        self.options = options
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+        // Set once for the life of the handle; per-request options are set in `send`.
+        let setup: [CURLcode] = [
+            ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1),  // timeouts must not use signals: threads
+            ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1),
+            ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)),
+            ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0),
+            ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0),
+            ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0),  // a redirect means a wrong base URL
+            ccurl_setopt_str(handle, CURLOPT_USERAGENT, options.userAgent),
+            ccurl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer),
+            ccurl_setopt_write(handle, { data, size, count, context in
+                guard let context else { return 0 }
+                let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+                let length = size * count
+                if length > 0, let data {
+                    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                        sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+                    }
+                }
+                return length
+            }),
+            ccurl_setopt_header(handle, { data, size, count, context in
+                guard let context else { return 0 }
+                let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+                let length = size * count
+                if length > 0, let data {
+                    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                        sink.headerLine(UnsafeBufferPointer(start: $0, count: length))
+                    }
+                }
+                return length
+            }),
+            ccurl_setopt_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()),
+            ccurl_setopt_ptr(handle, CURLOPT_HEADERDATA, Unmanaged.passUnretained(sink).toOpaque()),
+        ]
+        if let bad = setup.first(where: { $0 != CURLE_OK }) {
+            curl_easy_cleanup(handle)
+            errorBuffer.deallocate()
+            throw .setup("libcurl option refused: \(Self.describe(bad))")
+        }
+        if let caFile = options.caFile, ccurl_setopt_str(handle, CURLOPT_CAINFO, caFile) != CURLE_OK {
+            curl_easy_cleanup(handle)
+            errorBuffer.deallocate()
+            throw .setup("libcurl refused the CA file option")
+        }
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    public func send(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+        // Header lines go on the wire verbatim: a CR or LF in one would let data inject headers.
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        defer { curl_slist_free_all(list) }
+        for (name, value) in request.headers {
+            if name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 }) || value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+                throw .setup("a request header contains a line break (or a colon in its name)")
+            }
+            guard let appended = curl_slist_append(list, "\(name): \(value)") else { throw .setup("out of memory building headers") }
+            list = appended
+        }
+        // curl adds `Expect: 100-continue` to larger POSTs, costing a round trip; the API never needs it.
+        if let appended = curl_slist_append(list, "Expect:") { list = appended }
+
+        let timeoutMs = max(1, Int((request.timeout * 1000).rounded(.up)))
+        let connectMs = max(1, min(timeoutMs, Int((options.connectTimeout * 1000).rounded(.up))))
+        sink.reset()
+        errorBuffer[0] = 0
+
+        let code: CURLcode = request.body.withUnsafeBufferPointer { body -> CURLcode in
+            var result = ccurl_setopt_str(handle, CURLOPT_URL, request.url)
+            if result != CURLE_OK { return result }
+            ccurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, list)
+            ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs)
+            ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectMs)
+            switch request.method {
+            case "GET":
+                ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+                ccurl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, nil)
+            default:
+                // POSTFIELDS points into `body`, which stays alive until perform returns. An empty
+                // body must still be a real pointer, or curl would read the request from stdin.
+                ccurl_setopt_long(handle, CURLOPT_POST, 1)
+                ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                ccurl_setopt_ptr(handle, CURLOPT_POSTFIELDS, body.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(errorBuffer))
+                ccurl_setopt_str(handle, CURLOPT_CUSTOMREQUEST, request.method == "POST" ? nil : request.method)
+            }
+            result = curl_easy_perform(handle)
+            // Do not leave pointers to memory that is about to be freed inside the handle.
+            ccurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, nil)
+            ccurl_setopt_ptr(handle, CURLOPT_POSTFIELDS, nil)
+            return result
+        }
+        guard code == CURLE_OK else { throw Self.map(code, detail: String(cString: errorBuffer)) }
+
+        var status = 0
+        ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+
+    static func describe(_ code: CURLcode) -> String {
+        String(cString: curl_easy_strerror(code))
+    }
+
+    /// Which failures are worth a retry: anything on the wire is; a broken configuration is not.
+    /// Messages come from libcurl's error buffer, which names hosts and ports but never headers.
+    static func map(_ code: CURLcode, detail: String) -> TransportError {
+        let message = detail.isEmpty ? describe(code) : "\(describe(code)): \(detail)"
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timeout
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_SSL_CACERT_BADFILE,
+             CURLE_SSL_CERTPROBLEM, CURLE_SSL_ENGINE_NOTFOUND, CURLE_NOT_BUILT_IN,
+             CURLE_BAD_FUNCTION_ARGUMENT, CURLE_FAILED_INIT, CURLE_PEER_FAILED_VERIFICATION,
+             CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            // A certificate the configured CA bundle does not trust will not become trusted
+            // by retrying: stop the run and tell the user to fix --ca-file or the base URL.
+            return .setup(message)
+        default:
+            return .connection(message)
+        }
+    }
+}
+
+/// Collects one response; reused across requests to avoid reallocating its buffers.
+final class ResponseSink {
+    var body: [UInt8] = []
+    var headers: [String: String] = [:]
+
+    func reset() {
+        body.removeAll(keepingCapacity: true)
+        headers.removeAll(keepingCapacity: true)
+    }
+
+    /// curl hands over one header line at a time, status lines included. A new status line
+    /// (after `100 Continue`, say) starts a new header block, so earlier headers are dropped.
+    func headerLine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 10 || bytes[end - 1] == 13 { end -= 1 }
+        guard end > 0 else { return }
+        let line = bytes[0..<end]
+        if line.starts(with: "HTTP/".utf8) {
+            headers.removeAll(keepingCapacity: true)
+            return
+        }
+        guard let colon = line.firstIndex(of: 58) else { return }
+        let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased()
+        var valueStart = colon + 1
+        while valueStart < end, bytes[valueStart] == 32 || bytes[valueStart] == 9 { valueStart += 1 }
+        headers[name] = String(decoding: line[valueStart..<end], as: UTF8.self)
+    }
+}

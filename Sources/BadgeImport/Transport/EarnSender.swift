@@ -1,0 +1,110 @@
+/// How hard to try one row.
+public struct SendPolicy: Sendable {
+    /// Attempts in total, the first included (an immediate resend after a token refresh is extra).
+    public var maxAttempts: Int = 6
+    /// Per-attempt timeout in seconds.
+    public var timeout: Double = 30
+    public var backoff: Backoff
+
+    public init(maxAttempts: Int = 6, timeout: Double = 30, backoff: Backoff = Backoff()) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.timeout = timeout
+        self.backoff = backoff
+    }
+}
+
+/// The fate of one row after all its attempts.
+public struct SendResult: Sendable {
+    /// The final outcome; a `.retryable` here means retries ran out or the run is stopping.
+    public var outcome: EarnOutcome
+    public var attempts: Int
+    /// Status of the last attempt; nil when it got no HTTP answer.
+    public var lastHTTPStatus: Int?
+    /// Seconds per attempt (including waiting for a token fetch, excluding backoff and pacing).
+    public var latencies: [Double]
+    /// 429s seen.
+    public var throttled: Int
+}
+
+/// The per-row retry loop of one worker, the only layer that retries (AWS guidance: retry in
+/// one layer, or retries multiply). Owns the worker's client; not shared between threads.
+public final class EarnSender: @unchecked Sendable {
+    public let client: EarnClient
+    public let policy: SendPolicy
+    private let rateLimiter: RateLimiter?
+    private let clock: Clock
+    private let random: RandomSource
+    /// Backoff sleeps are cut into slices this long so a stop request is noticed mid-wait.
+    private let sleepSlice = 0.25
+
+    public init(client: EarnClient, policy: SendPolicy, rateLimiter: RateLimiter?, clock: Clock, random: RandomSource) {
+        self.client = client
+        self.policy = policy
+        self.rateLimiter = rateLimiter
+        self.clock = clock
+        self.random = random
+    }
+
+    public func send(_ row: EarnRow, shouldStop: () -> Bool) -> SendResult {
+        var result = SendResult(outcome: .retryable(httpStatus: nil, code: nil, message: "not sent", retryAfter: nil),
+                                attempts: 0, lastHTTPStatus: nil, latencies: [], throttled: 0)
+        var retries = 0
+        var refreshedToken = false
+        while true {
+            if let rateLimiter, !rateLimiter.acquire(shouldStop: shouldStop) {
+                if result.attempts == 0 {
+                    result.outcome = .retryable(httpStatus: nil, code: nil, message: "the run stopped before the row was sent", retryAfter: nil)
+                }
+                return result
+            }
+            let started = clock.now()
+            let attempt = client.send(row, timeout: policy.timeout)
+            result.latencies.append(max(0, clock.now() - started))
+            result.attempts += 1
+            result.lastHTTPStatus = attempt.httpStatus
+            result.outcome = attempt.outcome
+
+            switch attempt.outcome {
+            case .earned, .duplicate, .rejected:
+                rateLimiter?.noteSuccess()
+                return result
+            case .fatal:
+                return result
+            case .authExpired(let status):
+                rateLimiter?.noteSuccess()
+                if refreshedToken {
+                    result.outcome = .fatal(httpStatus: status, message: "HTTP \(status): the token was refused again right after a refresh")
+                    return result
+                }
+                // Refresh once and resend at once: no backoff, the server is fine, our token is not.
+                refreshedToken = true
+                client.invalidate(token: attempt.token)
+                continue
+            case .retryable(let status, _, _, let retryAfter):
+                refreshedToken = false
+                if status == 429 {
+                    result.throttled += 1
+                    rateLimiter?.noteThrottled(retryAfter: retryAfter)
+                } else if status != nil {
+                    rateLimiter?.noteSuccess()
+                }
+                guard result.attempts < policy.maxAttempts, !shouldStop() else { return result }
+                let delay = policy.backoff.delay(forAttempt: retries, retryAfter: retryAfter, random: random)
+                retries += 1
+                if !sleep(delay, shouldStop: shouldStop) { return result }
+            }
+        }
+    }
+
+    /// Sleeps in slices; false if the run started stopping meanwhile.
+    private func sleep(_ seconds: Double, shouldStop: () -> Bool) -> Bool {
+        var remaining = seconds
+        while remaining > 0 {
+            let slice = min(remaining, sleepSlice)
+            clock.sleep(slice)
+            remaining -= slice
+            if remaining > 0, shouldStop() { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,14 @@
+/// The key and secret of a Capillary OAuth API client.
+public struct OAuthCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public let key: String
+    let secret: String
+
+    public init(key: String, secret: String) {
+        self.key = key
+        self.secret = secret
+    }
+
+    public var description: String { "OAuthCredentials(key: \(key), secret: <redacted>)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["key": key, "secret": "<redacted>"]) }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+@testable import BadgeImport
+
+/// The real libcurl transport against a real HTTP server on loopback.
+@Suite struct TransportCurlTests {
+    private func attempt(_ replies: [LoopbackHTTPServer.Reply], auth: EarnAuth = .none, timeout: Double = 5,
+                         wallNow: @escaping @Sendable () -> Date = { Date() }) throws -> (EarnAttempt, LoopbackHTTPServer) {
+        let server = try LoopbackHTTPServer(script: replies)
+        defer { server.stop() }
+        let client = EarnClient(baseURL: server.baseURL + "/", auth: auth, transport: try CurlTransport(), wallNow: wallNow)
+        return (client.send(sampleRow(), timeout: timeout), server)
+    }
+
+    @Test func earnedAnswerIsParsedAndTheRequestArrivesIntact() throws {
+        let credentials = BasicCredentials(username: "store.server", password: "server123")
+        let (result, server) = try attempt([.json(200, earnedBody)], auth: .basic(credentials))
+        #expect(result.httpStatus == 200)
+        #expect(result.outcome == .earned(EarnReceipt(earnedBadgeId: "66da90618bdb494a4f065774", issuedId: "66da903a8bdb494a4f065770",
+                                                      expiresOn: 1726809439.822462, warnings: [])))
+        let request = try #require(server.requests.first)
+        #expect(request.method == "POST")
+        #expect(request.path == "/api_gateway/v1/badges/customer/earn")
+        #expect(request.headers["authorization"] == "Basic c3RvcmUuc2VydmVyOjhhMTZhNmI3MDUwNWViMWYxZmY3Y2RjMGNkNTU1OWE3")
+        #expect(request.headers["content-type"] == "application/json")
+        #expect(request.headers["expect"] == nil)
+        #expect(request.body == EarnClient.body(for: sampleRow()))
+    }
+
+    @Test func duplicateUnder400() throws {
+        let (result, _) = try attempt([.json(400, errorBody(809, "Request with the same requestId is not allowed"))])
+        #expect(result.outcome == .duplicate(message: "Request with the same requestId is not allowed"))
+        #expect(result.httpStatus == 400)
+    }
+
+    @Test func notIssuedUnder409IsRejected() throws {
+        let (result, _) = try attempt([.json(409, errorBody(811, "Badge issue is mandatory before earn"))])
+        #expect(result.outcome == .rejected(httpStatus: 409, code: "811", message: "Badge issue is mandatory before earn"))
+    }
+
+    @Test func unauthorizedWithBasicIsFatal() throws {
+        let (result, _) = try attempt([.json(401, "{\"message\":\"bad creds\"}")], auth: .basic(BasicCredentials(username: "u", password: "p")))
+        guard case .fatal(401, _) = result.outcome else { Issue.record("got \(result.outcome)"); return }
+    }
+
+    @Test func expiredTokenIs498AuthExpired() throws {
+        let (result, _) = try attempt([.json(498, "")])
+        #expect(result.outcome == .authExpired(httpStatus: 498))
+    }
+
+    @Test func throttledWithRetryAfterSeconds() throws {
+        let (result, _) = try attempt([.json(429, "", headers: [("Retry-After", "7")])])
+        #expect(result.outcome == .retryable(httpStatus: 429, code: nil, message: "HTTP 429 throttled", retryAfter: 7))
+    }
+
+    @Test func throttledWithRetryAfterHTTPDate() throws {
+        let now = Date(timeIntervalSince1970: 1_445_412_450)  // Wed, 21 Oct 2015 07:27:30 GMT
+        let (result, _) = try attempt([.json(429, "", headers: [("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")])], wallNow: { now })
+        guard case .retryable(429, _, _, let retryAfter) = result.outcome else { Issue.record("got \(result.outcome)"); return }
+        #expect(retryAfter == 30)
+    }
+
+    @Test func serviceUnavailableHTMLIsRetryable() throws {
+        let html = "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
+        let (result, _) = try attempt([LoopbackHTTPServer.Reply(status: 503, headers: [("Content-Type", "text/html")], body: html)])
+        guard case .retryable(503, nil, _, nil) = result.outcome else { Issue.record("got \(result.outcome)"); return }
+    }
+
+    @Test func closedWithoutAnswerIsARetryableConnectionError() throws {
+        let (result, _) = try attempt([LoopbackHTTPServer.Reply(action: .closeWithoutAnswer)])
+        guard case .retryable(nil, nil, let message, nil) = result.outcome else { Issue.record("got \(result.outcome)"); return }
+        #expect(!message.isEmpty)
+    }
+
+    @Test func slowServerTimesOut() throws {
+        let server = try LoopbackHTTPServer(script: [LoopbackHTTPServer.Reply(body: earnedBody, delay: 1.5)])
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        let started = Date()
+        #expect(throws: TransportError.timeout) {
+            _ = try transport.send(HTTPRequest(url: server.baseURL + "/x", body: [1], timeout: 0.2))
+        }
+        #expect(Date().timeIntervalSince(started) < 1.2)
+        let client = EarnClient(baseURL: server.baseURL, auth: .none, transport: transport)
+        guard case .retryable(nil, nil, _, nil) = client.send(sampleRow(), timeout: 0.2).outcome else {
+            Issue.record("a timeout must be retryable"); return
+        }
+    }
+
+    @Test func connectionRefusedIsConnectionError() throws {
+        let server = try LoopbackHTTPServer(script: [.json(200, "{}")])
+        let url = server.baseURL
+        server.stop()
+        let transport = try CurlTransport()
+        do {
+            _ = try transport.send(HTTPRequest(url: url + "/x", timeout: 2))
+            Issue.record("expected a connection error")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(!message.isEmpty)
+        }
+    }
+
+    @Test func malformedURLIsSetupError() throws {
+        let transport = try CurlTransport()
+        #expect {
+            _ = try transport.send(HTTPRequest(url: "htp:/nope", timeout: 1))
+        } throws: { error in
+            if case TransportError.setup = error { return true }
+            return false
+        }
+    }
+
+    @Test func unreadableCAFileIsSetupError() throws {
+        let server = try LoopbackHTTPServer(script: [.json(200, "{}")])
+        defer { server.stop() }
+        let transport = try CurlTransport(options: .init(caFile: "/nonexistent/ca-\(UUID().uuidString).pem"))
+        let url = server.baseURL.replacingOccurrences(of: "http://", with: "https://") + "/"
+        #expect {
+            _ = try transport.send(HTTPRequest(url: url, body: [1], timeout: 2))
+        } throws: { error in
+            if case TransportError.setup = error { return true }
+            return false
+        }
+    }
+
+    @Test func headersWithLineBreaksAreRefused() throws {
+        let transport = try CurlTransport()
+        #expect {
+            _ = try transport.send(HTTPRequest(url: "http://127.0.0.1:1/", headers: [("X-A", "b\r\nInjected: 1")], timeout: 1))
+        } throws: { error in
+            guard case TransportError.setup(let message) = error else { return false }
+            return !message.contains("Injected")
+        }
+    }
+
+    @Test func oneHandleKeepsOneConnectionFor50Requests() throws {
+        let server = try LoopbackHTTPServer(script: [.json(200, earnedBody, headers: [("X-Trace", "abc")])])
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        for index in 0..<50 {
+            let response = try transport.send(HTTPRequest(url: server.baseURL + "/r\(index)", body: Array("{\"i\":\(index)}".utf8), timeout: 5))
+            #expect(response.status == 200)
+            #expect(response.headers["x-trace"] == "abc")
+            #expect(response.body == Array(earnedBody.utf8))
+        }
+        #expect(server.requests.count == 50)
+        #expect(server.connections == 1)
+        #expect(server.requests.last?.body == Array("{\"i\":49}".utf8))
+    }
+
+    @Test func aConnectionClosedByTheServerIsReplacedTransparently() throws {
+        var reply = LoopbackHTTPServer.Reply.json(200, "{}")
+        reply.closeAfterAnswer = true
+        let server = try LoopbackHTTPServer(script: [reply])
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        for _ in 0..<5 {
+            #expect(try transport.send(HTTPRequest(url: server.baseURL + "/", body: [1], timeout: 5)).status == 200)
+        }
+        #expect(server.requests.count == 5)
+        #expect(server.connections == 5)
+    }
+
+    @Test func oneTransportPerThreadPutsNRequestsInFlightAtOnce() throws {
+        let workers = 8
+        let server = try LoopbackHTTPServer(script: [LoopbackHTTPServer.Reply(body: "{}", holdUntilInFlight: workers)])
+        defer { server.stop() }
+        let group = DispatchGroup()
+        let done = ResultBox()
+        for _ in 0..<workers {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                guard let transport = try? CurlTransport(),
+                      let response = try? transport.send(HTTPRequest(url: server.baseURL + "/", body: [1], timeout: 10)) else { return }
+                done.add(response.status)
+            }
+            thread.start()
+        }
+        #expect(group.wait(timeout: .now() + 15) == .success)
+        #expect(done.values == Array(repeating: 200, count: workers))
+        #expect(server.maxInFlight == workers)
+        #expect(server.connections == workers)
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Int] = []
+    func add(_ value: Int) { lock.withLock { items.append(value) } }
+    var values: [Int] { lock.withLock { items } }
+}
