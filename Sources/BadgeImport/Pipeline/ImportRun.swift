@@ -57,7 +57,9 @@ public final class ImportRun: Sendable {
         self.random = random
         let caFile = configuration.caFile
         self.makeTransport = makeTransport ?? { () throws(TransportError) -> any Transport in
-            try CurlTransport(caFile: caFile)
+            var options = CurlTransport.Options()
+            options.caFile = caFile
+            return try CurlTransport(options: options)
         }
     }
 
@@ -128,7 +130,7 @@ public final class ImportRun: Sendable {
 
         let auth: EarnAuth
         do { auth = try buildAuth() } catch { throw ImportError(error.description) }
-        let limiter = config.rate.map { RateLimiter(spec: $0, clock: clock) } ?? RateLimiter.adaptive(clock: clock)
+        let limiter = RateLimiter(mode: config.rate.map { .fixed($0) } ?? .adaptive(ceiling: nil), clock: clock)
         let breaker = CircuitBreaker(window: config.breakerWindow, clock: clock)
         live.withLock {
             $0.startedAt = started
@@ -343,7 +345,7 @@ public final class ImportRun: Sendable {
         let sender: EarnSender
         do {
             let client = EarnClient(baseURL: configuration.baseURL, auth: auth, transport: try makeTransport(),
-                                    timeout: configuration.timeout)
+                                    wallNow: clock.wallNow)
             sender = EarnSender(client: client,
                                 policy: SendPolicy(maxAttempts: configuration.maxAttempts, timeout: configuration.timeout,
                                                    backoff: Backoff(base: configuration.backoffBase, cap: configuration.backoffCap)),
@@ -367,6 +369,8 @@ public final class ImportRun: Sendable {
 
     /// Turns the sender's final outcome into a row status, and lets the run react to it.
     private func classify(_ result: SendResult, job: Job, breaker: CircuitBreaker) -> RowResult {
+        // The run stopped while this row waited for its turn: it never left.
+        if result.attempts == 0 { return Self.notSent(job) }
         let row = job.row
         var out = RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .failed,
                             httpStatus: result.lastHTTPStatus, attempts: result.attempts, original: job.original,
@@ -412,7 +416,8 @@ public final class ImportRun: Sendable {
         case .basic(let username, let password):
             return .basic(BasicCredentials(username: username, password: password))
         case .oauth(let key, let secret):
-            return .oauth(OAuthTokenProvider(baseURL: configuration.baseURL, key: key, secret: secret,
+            return .oauth(OAuthTokenProvider(baseURL: configuration.baseURL,
+                                             credentials: OAuthCredentials(key: key, secret: secret),
                                              transport: try makeTransport(), clock: clock))
         }
     }
@@ -458,7 +463,7 @@ public final class ImportRun: Sendable {
             earned: counts[.earned] ?? 0, duplicate: counts[.duplicate] ?? 0,
             alreadyDone: counts[.alreadyDone] ?? 0, rejected: counts[.rejected] ?? 0,
             failed: counts[.failed] ?? 0, invalid: counts[.invalid] ?? 0,
-            pace: limiter?.currentPace, inFlight: inFlight)
+            pace: limiter?.statistics.pace, inFlight: inFlight)
     }
 
     // MARK: - Helpers
