@@ -128,7 +128,12 @@ struct MockServerCommand: ParsableCommand {
         // Signals first, so a SIGTERM that arrives right after the line is printed is handled.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
-        let server = try MockEarnServer.start(configuration)
+        let server: MockEarnServer
+        do {
+            server = try MockEarnServer.start(configuration)
+        } catch {
+            throw ValidationError("cannot listen on \(host):\(port): \(error)")
+        }
         let signalQueue = DispatchQueue(label: "mock-server.signals")
         let sources = [SIGINT, SIGTERM].map { number in
             let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
