@@ -110,20 +110,40 @@ import Testing
         }
     }
 
+    /// The four draws per request the mock makes for `seed` (see `MockConfiguration.Faults`),
+    /// replayed here so timing tests know which requests must be slow and by how much.
+    private func draws(seed: UInt64, count: Int) -> [(fault: Double, slow: Double, jitter: Double, status: Double)] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { _ in (random.nextUnit(), random.nextUnit(), random.nextUnit(), random.nextUnit()) }
+    }
+
+    private func elapsedMs(_ work: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try work()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+
     @Test func slowAnswersComeAtTheirRate() throws {
         let faults = MockConfiguration.Faults(slowRate: 0.1, slowMs: 40)
+        let plan = draws(seed: 3, count: 400)
         try withMock(MockConfiguration(faults: faults, seed: 3)) { server throws in
             let client = TestHTTPClient(port: server.port)
-            var observedSlow = 0
+            var fastTimes: [Double] = []
             for index in 0..<400 {
-                let start = DispatchTime.now().uptimeNanoseconds
-                #expect(try client.post(Earn.path, body: Earn.body(requestId: "r\(index)")).status == 200)
-                if DispatchTime.now().uptimeNanoseconds - start >= 40_000_000 { observedSlow += 1 }
+                var status = 0
+                let elapsed = try elapsedMs { status = try client.post(Earn.path, body: Earn.body(requestId: "r\(index)")).status }
+                #expect(status == 200)
+                if plan[index].slow < 0.1 {
+                    #expect(elapsed >= 40, "request \(index) was drawn slow")
+                } else {
+                    fastTimes.append(elapsed)
+                }
             }
             let slow = server.stats().slow
+            #expect(slow == plan.filter { $0.slow < 0.1 }.count)
             #expect((24...56).contains(slow))
-            // Every slow answer took at least slowMs; a loaded machine may add a few more.
-            #expect(observedSlow >= slow && observedSlow <= slow + 10)
+            // The others were not held back (median, so a loaded machine's hiccups do not count).
+            #expect(fastTimes.sorted()[fastTimes.count / 2] < 40)
         }
     }
 
@@ -143,16 +163,17 @@ import Testing
 
     @Test func latencyAndJitterDelayEveryAnswer() throws {
         let faults = MockConfiguration.Faults(latencyMs: 30, jitterMs: 40)
+        let plan = draws(seed: 11, count: 20)
+        let planned = plan.map { 30 + $0.jitter * 40 }
+        #expect(planned.max()! - planned.min()! >= 10, "the seed spreads the jitter")
         try withMock(MockConfiguration(faults: faults, seed: 11)) { server throws in
             let client = TestHTTPClient(port: server.port)
-            var elapsed: [Double] = []
             for index in 0..<20 {
-                let start = DispatchTime.now().uptimeNanoseconds
-                _ = try client.post(Earn.path, body: Earn.body(requestId: index.isMultiple(of: 2) ? "r\(index)" : "bad\"json"))
-                elapsed.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                // Errors are delayed like successes.
+                let body = index.isMultiple(of: 2) ? Earn.body(requestId: "r\(index)") : "{broken"
+                let elapsed = try elapsedMs { _ = try client.post(Earn.path, body: body) }
+                #expect(elapsed >= planned[index] - 0.5, "request \(index): \(elapsed) ms, planned \(planned[index]) ms")
             }
-            #expect(elapsed.allSatisfy { $0 >= 30 }, "\(elapsed)")
-            #expect(elapsed.max()! - elapsed.min()! >= 10, "jitter spreads the answers: \(elapsed)")
         }
     }
 
