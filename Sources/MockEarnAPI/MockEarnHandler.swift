@@ -31,6 +31,11 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
             head = requestHead
             body = nil
             bodyTooLarge = false
+            // curl and libcurl wait up to a second for this before sending a larger body.
+            if requestHead.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                let interim = HTTPResponseHead(version: requestHead.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+            }
         case .body(var chunk):
             guard !bodyTooLarge else { return }
             if body == nil {

@@ -12,6 +12,11 @@ import Synchronization
 /// Endpoints: `POST /api_gateway/v1/badges/customer/earn`, `POST /v3/oauth/token/generate`,
 /// `GET /__stats` (`MockStats` as JSON), `GET /__earns` (committed earns, JSON lines).
 public final class MockEarnServer: Sendable {
+    /// The earn endpoint's path (append to `baseURL`).
+    public static let earnPath = MockEarnHandler.earnPath
+    /// The OAuth token endpoint's path.
+    public static let tokenPath = MockEarnHandler.tokenPath
+
     public let host: String
     public let port: Int
     /// `http://HOST:PORT`, no trailing slash.

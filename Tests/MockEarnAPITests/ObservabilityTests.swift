@@ -106,6 +106,15 @@ import Testing
         #expect(throws: (any Error).self) { try TestHTTPClient(port: server.port).get("/__stats") }
     }
 
+    @Test func expectContinueIsAnsweredAtOnce() throws {
+        try withMock { server throws in
+            let client = TestHTTPClient(port: server.port)
+            let response = try client.post(Earn.path, headers: ["Expect": "100-continue"], body: Earn.body())
+            #expect(response.status == 200)
+            #expect(client.interimStatuses == [100])
+        }
+    }
+
     @Test func connectionCloseIsHonoured() throws {
         try withMock { server throws in
             let client = TestHTTPClient(port: server.port)

@@ -42,6 +42,8 @@ final class TestHTTPClient {
     private var pending: [UInt8] = []
     /// How many TCP connections this client opened so far (keep-alive keeps it at 1).
     private(set) var connectionsOpened = 0
+    /// Statuses of interim (1xx) answers seen, e.g. 100 for `Expect: 100-continue`.
+    private(set) var interimStatuses: [Int] = []
 
     init(port: Int, timeoutSeconds: Double = 10) {
         self.port = port
@@ -154,6 +156,11 @@ final class TestHTTPClient {
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        if (100...199).contains(status) {
+            interimStatuses.append(status)
+            pending.removeFirst(headerEnd! + 4)
+            return try readResponse()
         }
         guard let length = headers["content-length"].flatMap(Int.init) else {
             throw Failure.malformedResponse("no content-length")
