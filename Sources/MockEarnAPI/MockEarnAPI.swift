@@ -1,2 +1,0 @@
-// The mock earn API lands with issue 3.
-public enum MockEarnAPIPlaceholder {}
