@@ -108,7 +108,7 @@ public struct MockConfiguration: Sendable {
     public var tokenTTLSeconds: Int
     public var faults: Faults
     /// The real rate limit over all earn requests (token bucket); nil is unlimited.
-    public var rateLimit: RateSpec?
+    public var rateLimit: MockRateLimit?
     /// Bucket size; default one second's worth of requests (at least 1).
     public var rateBurst: Int?
     /// Seeds every fault decision (see `Faults`).
@@ -121,7 +121,7 @@ public struct MockConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 0, threads: Int? = nil, catalog: BadgeCatalog? = nil,
                 basic: BasicCredentials? = nil, oauth: OAuthClient? = nil, tokenTTLSeconds: Int = 300,
-                faults: Faults = .none, rateLimit: RateSpec? = nil, rateBurst: Int? = nil, seed: UInt64 = 1,
+                faults: Faults = .none, rateLimit: MockRateLimit? = nil, rateBurst: Int? = nil, seed: UInt64 = 1,
                 clock: MockClock = .system, futureToleranceSeconds: Double = 86_400, maxBodyBytes: Int = 1 << 20) {
         self.host = host
         self.port = port

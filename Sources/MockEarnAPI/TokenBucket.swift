@@ -7,7 +7,7 @@ struct TokenBucket {
     private var tokens: Double
     private var last: Double?
 
-    init(rate: RateSpec, burst: Int?) {
+    init(rate: MockRateLimit, burst: Int?) {
         ratePerSecond = rate.perSecond
         // Default burst: one second's worth (at least one request), so `100/min` does not let
         // a client fire 100 requests at once and `1000/s` is not throttled by jitter.

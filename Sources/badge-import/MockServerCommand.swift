@@ -84,7 +84,7 @@ struct MockServerCommand: ParsableCommand {
     func validate() throws {
         if (username == nil) != (password == nil) { throw ValidationError("--username and --password go together") }
         if (oauthKey == nil) != (oauthSecret == nil) { throw ValidationError("--oauth-key and --oauth-secret go together") }
-        if let rateLimit, RateSpec(parsing: rateLimit) == nil {
+        if let rateLimit, MockRateLimit(parsing: rateLimit) == nil {
             throw ValidationError("--rate-limit must look like 100/min or 20/s (got '\(rateLimit)')")
         }
         if statuses == nil { throw ValidationError("--fail-statuses must be comma-separated 5xx codes") }
@@ -117,7 +117,7 @@ struct MockServerCommand: ParsableCommand {
             failAfterCommitRate: failAfterCommitRate, dropAfterCommitRate: dropAfterCommitRate,
             throttleRate: throttleRate, retryAfterSeconds: retryAfter,
             slowRate: slowRate, slowMs: slowMs)
-        configuration.rateLimit = rateLimit.flatMap(RateSpec.init(parsing:))
+        configuration.rateLimit = rateLimit.flatMap(MockRateLimit.init(parsing:))
         configuration.rateBurst = rateBurst
         do {
             try configuration.validate()

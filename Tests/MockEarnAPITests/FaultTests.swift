@@ -203,7 +203,7 @@ import Testing
 
     @Test func rateLimitAnswers429WithRetryAfterBeyondTheRate() throws {
         let clock = ManualClock()
-        let configuration = MockConfiguration(rateLimit: RateSpec(count: 5, unit: .second), rateBurst: 5, clock: clock.mockClock)
+        let configuration = MockConfiguration(rateLimit: MockRateLimit(count: 5, unit: .second), rateBurst: 5, clock: clock.mockClock)
         try withMock(configuration) { server throws in
             let client = TestHTTPClient(port: server.port)
             var counter = 0
@@ -228,7 +228,7 @@ import Testing
 
     @Test func perMinuteLimitTellsHowLongToWait() throws {
         let clock = ManualClock()
-        let configuration = MockConfiguration(rateLimit: RateSpec(parsing: "2/min"), clock: clock.mockClock)
+        let configuration = MockConfiguration(rateLimit: MockRateLimit(parsing: "2/min"), clock: clock.mockClock)
         try withMock(configuration) { server throws in
             let client = TestHTTPClient(port: server.port)
             #expect(try client.post(Earn.path, body: Earn.body(requestId: "a")).status == 200)

@@ -3,18 +3,18 @@ import Testing
 
 @Suite struct RateLimitTests {
     @Test func parsesRates() {
-        #expect(RateSpec(parsing: "100/min") == RateSpec(count: 100, unit: .minute))
-        #expect(RateSpec(parsing: " 20/s ") == RateSpec(count: 20, unit: .second))
-        #expect(RateSpec(parsing: "0.5/sec") == RateSpec(count: 0.5, unit: .second))
-        #expect(RateSpec(parsing: "1000/minute")?.perSecond == 1000.0 / 60)
+        #expect(MockRateLimit(parsing: "100/min") == MockRateLimit(count: 100, unit: .minute))
+        #expect(MockRateLimit(parsing: " 20/s ") == MockRateLimit(count: 20, unit: .second))
+        #expect(MockRateLimit(parsing: "0.5/sec") == MockRateLimit(count: 0.5, unit: .second))
+        #expect(MockRateLimit(parsing: "1000/minute")?.perSecond == 1000.0 / 60)
         for bad in ["", "100", "/s", "0/s", "-1/s", "10/h", "ten/s", "10/s/s", "inf/s", "nan/s"] {
-            #expect(RateSpec(parsing: bad) == nil, "\(bad)")
+            #expect(MockRateLimit(parsing: bad) == nil, "\(bad)")
         }
-        #expect(RateSpec(count: 100, unit: .minute).description == "100/min")
+        #expect(MockRateLimit(count: 100, unit: .minute).description == "100/min")
     }
 
     @Test func bucketGrantsBurstThenRefillsWithTime() {
-        var bucket = TokenBucket(rate: RateSpec(count: 10, unit: .second), burst: 3)
+        var bucket = TokenBucket(rate: MockRateLimit(count: 10, unit: .second), burst: 3)
         let t0 = 50.0
         #expect(bucket.take(now: t0) == nil)
         #expect(bucket.take(now: t0) == nil)
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func perMinuteDefaultBurstIsOneSecondsWorth() {
-        var bucket = TokenBucket(rate: RateSpec(count: 120, unit: .minute), burst: nil)
+        var bucket = TokenBucket(rate: MockRateLimit(count: 120, unit: .minute), burst: nil)
         #expect(bucket.take(now: 0) == nil)
         #expect(bucket.take(now: 0) == nil)
         let wait = bucket.take(now: 0)
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func clockGoingBackwardsGrantsNothingExtra() {
-        var bucket = TokenBucket(rate: RateSpec(count: 1, unit: .second), burst: 1)
+        var bucket = TokenBucket(rate: MockRateLimit(count: 1, unit: .second), burst: 1)
         #expect(bucket.take(now: 10) == nil)
         #expect(bucket.take(now: 5) != nil)
         #expect(bucket.take(now: 10.5) != nil)

@@ -1,7 +1,7 @@
 /// A request rate as users write it: `N/s` (also `N/sec`, `N/second`) or `N/min` (also
 /// `N/minute`), N a positive number (decimals allowed: `0.5/s`). The mock's own parser, so the
 /// library stays self-contained.
-public struct RateSpec: Sendable, Equatable, CustomStringConvertible {
+public struct MockRateLimit: Sendable, Equatable, CustomStringConvertible {
     public enum Unit: String, Sendable { case second = "s", minute = "min" }
 
     public var count: Double
