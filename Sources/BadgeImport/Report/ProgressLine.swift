@@ -164,9 +164,10 @@ public enum ProgressLine {
         return value < 100 ? fixed(value, 1) : thousands(Int(value.rounded()))
     }
 
-    /// Paces are configured per minute by most users ("1000/min"), so slow ones read that way.
+    /// Paces are configured per minute by most users ("1000/min", the API's limits are per
+    /// minute), so anything below 10,000/min reads that way.
     static func paceText(_ perSecond: Double) -> String {
-        perSecond < 10 ? "\(thousands(Int((perSecond * 60).rounded())))/min" : "\(decimal(perSecond))/s"
+        perSecond * 60 < 10_000 ? "\(thousands(Int((perSecond * 60).rounded())))/min" : "\(decimal(perSecond))/s"
     }
 
     static func fixed(_ value: Double, _ decimals: Int) -> String {

@@ -100,8 +100,26 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "0", negativeInfinity: "0", nan: "0")
-        return try encoder.encode(self)
+        return try encoder.encode(finite())
+    }
+
+    /// The same summary with every NaN or infinity replaced by 0 (JSON has no such numbers).
+    public func finite() -> RunSummary {
+        func f(_ x: Double) -> Double { x.isFinite ? x : 0 }
+        var s = self
+        s.durationSeconds = f(s.durationSeconds)
+        s.rowsPerSecond = f(s.rowsPerSecond)
+        let l = s.latencyMs
+        s.latencyMs = LatencySummary(count: l.count, mean: f(l.mean), p50: f(l.p50), p90: f(l.p90), p95: f(l.p95),
+                                     p99: f(l.p99), max: f(l.max),
+                                     histogram: l.histogram.map { HistogramBucket(upperMs: f($0.upperMs), count: $0.count) })
+        s.timeline = s.timeline.map { p in
+            var p = p
+            p.t = f(p.t)
+            p.interval = f(p.interval)
+            return p
+        }
+        return s
     }
 
     /// Reads summary.json back (for `status`, tests and re-rendering a report).
