@@ -16,14 +16,15 @@ RUN apt-get update \
         libsqlite3-dev libcurl4-openssl-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies first, so editing sources doesn't refetch them.
+# The manifest names every target, tests included, so all their folders must be present.
 COPY Package.swift ./
-RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
 # The Swift runtime and Foundation go into the binary: the runtime image needs no toolchain.
+# Stripped: the debug info is about a third of the file (93 MB -> 64 MB, ICU data included).
 RUN swift build -c release --static-swift-stdlib --product badge-import \
- && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/badge-import" /out/badge-import
+ && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/badge-import" /out/badge-import \
+ && strip /out/badge-import
 
 # ---- runtime: only the C libraries the binary links, and CA certificates for HTTPS ----------
 FROM debian:bookworm-slim AS runtime

@@ -91,6 +91,7 @@ chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONT
 
 # 4. Binary and samples where the Dockerfile puts them, a non-root user, /data.
 install -m 0755 "$BIN" "$ROOTFS/usr/local/bin/badge-import"
+strip "$ROOTFS/usr/local/bin/badge-import"   # as the Dockerfile does
 rm -rf "$ROOTFS/opt/badge-import" && mkdir -p "$ROOTFS/opt/badge-import"
 if [ -d "$REPO/samples" ]; then cp -r "$REPO/samples" "$ROOTFS/opt/badge-import/samples"; fi
 chroot "$ROOTFS" sh -c 'getent passwd badge >/dev/null || useradd --system --uid 10001 --create-home --home-dir /home/badge badge'
@@ -106,4 +107,4 @@ if grep -q 'libswift\|libFoundation' <<<"$LDD_OUT"; then die "the Swift runtime 
 log "as user 'badge' in /data: $RUNTIME_CHECK_COMMAND"
 chroot --userspec=badge:badge "$ROOTFS" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/badge \
     sh -c "cd /data && $RUNTIME_CHECK_COMMAND"
-log "runtime stage OK: $(du -sxh "$ROOTFS" 2>/dev/null | cut -f1) root, binary $(du -h "$BIN" | cut -f1)"
+log "runtime stage OK: $(du -sxh "$ROOTFS" 2>/dev/null | cut -f1) root, binary $(du -h "$ROOTFS/usr/local/bin/badge-import" | cut -f1) stripped"
