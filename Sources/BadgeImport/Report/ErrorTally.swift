@@ -1,0 +1,50 @@
+/// Groups the rows that did not make it by (status, code, message) for summary.json's `errors`:
+/// a count per kind and the first few "file:line" examples, in bounded memory however many rows
+/// fail the same way. Like LatencyRecorder it is a value: one per worker, merged at the end.
+public struct ErrorTally: Sendable, Equatable {
+    public static let maxExamples = 5
+
+    struct Key: Hashable, Sendable {
+        var status: String
+        var code: String
+        var message: String
+    }
+
+    private var entries: [Key: ErrorSummary] = [:]
+    /// First-seen order, so the report lists errors in a stable order for equal counts.
+    private var order: [Key] = []
+
+    public init() {}
+
+    public mutating func add(status: RowStatus, code: String, message: String, example: String) {
+        add(status: status.rawValue, code: code, message: message, count: 1, examples: [example])
+    }
+
+    public mutating func merge(_ other: ErrorTally) {
+        for key in other.order {
+            let e = other.entries[key]!
+            add(status: e.status, code: e.code, message: e.message, count: e.count, examples: e.examples)
+        }
+    }
+
+    private mutating func add(status: String, code: String, message: String, count: Int, examples: [String]) {
+        let key = Key(status: status, code: code, message: message)
+        if var entry = entries[key] {
+            entry.count += count
+            for example in examples where entry.examples.count < Self.maxExamples { entry.examples.append(example) }
+            entries[key] = entry
+        } else {
+            entries[key] = ErrorSummary(status: status, code: code, message: message, count: count,
+                                        examples: Array(examples.prefix(Self.maxExamples)))
+            order.append(key)
+        }
+    }
+
+    /// Most frequent first; ties keep first-seen order.
+    public var summaries: [ErrorSummary] {
+        order.enumerated()
+            .map { (index: $0.offset, entry: entries[$0.element]!) }
+            .sorted { $0.entry.count != $1.entry.count ? $0.entry.count > $1.entry.count : $0.index < $1.index }
+            .map(\.entry)
+    }
+}
