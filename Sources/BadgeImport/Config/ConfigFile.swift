@@ -137,7 +137,7 @@ public struct ConfigFile: Sendable, Equatable {
         case "client_secret_env": profile.clientSecretEnv = s
         case "client_secret_file": profile.clientSecretFile = s
         case "rate":
-            do { _ = try RateSetting.parse(s) } catch {
+            do { _ = try RateSpec.parseSetting(s) } catch {
                 throw .invalidValue(file: file, line: line, key: key, message: error.description)
             }
             profile.rate = s

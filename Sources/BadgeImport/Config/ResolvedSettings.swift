@@ -41,7 +41,7 @@ public struct ResolvedSettings: Sendable, Equatable {
     public var baseURL: String?
     public var auth: ResolvedAuth
     /// nil: not paced.
-    public var rate: RateSetting?
+    public var rate: RateSpec?
     public var concurrency: Int
     public var ledger: String
     /// Parent of the per-run report directories.
@@ -50,7 +50,7 @@ public struct ResolvedSettings: Sendable, Equatable {
     /// "default"), keyed like the config file's keys; for `--show-config`-style output and summary.json.
     public var origins: [String: String]
 
-    public init(baseURL: String?, auth: ResolvedAuth, rate: RateSetting?, concurrency: Int, ledger: String,
+    public init(baseURL: String?, auth: ResolvedAuth, rate: RateSpec?, concurrency: Int, ledger: String,
                 reportRoot: String, origins: [String: String]) {
         self.baseURL = baseURL
         self.auth = auth
@@ -103,9 +103,9 @@ public struct ResolvedSettings: Sendable, Equatable {
         }
 
         let rateText = try pick("rate", flag: flags.rate, envName: "BADGE_IMPORT_RATE", parse: asIs, profile: profile?.rate)
-        var rate: RateSetting?
+        var rate: RateSpec?
         if let text = rateText {
-            do { rate = try RateSetting.parse(text) } catch {
+            do { rate = try RateSpec.parseSetting(text) } catch {
                 throw .invalidSetting(source: origins["rate"] ?? "rate", message: error.description)
             }
         }

@@ -26,7 +26,7 @@ public struct RunSettingsInput: Sendable, Equatable {
     public var clientKeyFile: String?
     public var clientSecretEnv: String?
     public var clientSecretFile: String?
-    /// e.g. "1000/min" (see RateSetting).
+    /// e.g. "1000/min", or "unlimited" to let the pace adapt (see RateSpec.parseSetting).
     public var rate: String?
     public var concurrency: Int?
     public var ledger: String?

@@ -1,6 +1,8 @@
 import Foundation
 
-/// A request rate as given on the command line: `N/s`, `N/sec`, `N/min`, `N/m` (also `N/second`, `N/minute`).
+/// A request rate as given on the command line or in a profile: `N/s`, `N/sec`, `N/min`, `N/m`
+/// (also `N/second`, `N/minute`, `N/h`, `N/hour`). The API's limits are per minute per key, so
+/// `/min` is the usual form. One grammar for flags, environment and profiles.
 public struct RateSpec: Sendable, Equatable, CustomStringConvertible {
     public var perSecond: Double
     /// The count and unit as written, to print the rate back as the user gave it.
@@ -11,7 +13,7 @@ public struct RateSpec: Sendable, Equatable, CustomStringConvertible {
         case invalid(String)
         public var description: String {
             switch self {
-            case .invalid(let text): return "invalid rate '\(text)': expected N/s, N/sec, N/min or N/m with N > 0 (e.g. 1000/min)"
+            case .invalid(let text): return "invalid rate '\(text)': expected N/s, N/min or N/h with N > 0 (e.g. 1000/min), or 'unlimited'"
             }
         }
     }
@@ -35,7 +37,18 @@ public struct RateSpec: Sendable, Equatable, CustomStringConvertible {
         switch parts[1].lowercased() {
         case "s", "sec", "second": self.init(perSecond: count)
         case "m", "min", "minute": self.init(perMinute: count)
+        case "h", "hour": self.init(perMinute: count / 60)
         default: throw .invalid(text)
+        }
+    }
+
+    /// A rate setting: a rate, or `unlimited` (also `none`, `adaptive`) for nil, meaning no
+    /// fixed pace: the limiter adapts to the server's 429s. Lets a flag or the environment lift
+    /// a profile's rate.
+    public static func parseSetting(_ text: String) throws(ParseError) -> RateSpec? {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "unlimited", "none", "adaptive": return nil
+        default: return try RateSpec(parsing: text)
         }
     }
 
