@@ -13,27 +13,27 @@ extension RunCommand {
 
         // Layers: flags, then environment, then profile, then defaults.
         let flags = RunSettingsInput(
-            baseURL: baseURL, username: username, passwordFile: passwordFile, rate: rate,
-            concurrency: concurrency, ledger: ledger, origin: "flags")
+            baseURL: baseURL, authKind: self.mock ? AuthKind.none : nil, username: username,
+            passwordFile: passwordFile, rate: rate, concurrency: concurrency, ledger: ledger, origin: "flags")
         var profileLayer: RunSettingsInput?
-        if let name = profile ?? environment["BADGE_IMPORT_PROFILE"] {
-            let file = try ConfigFile.load(path: config ?? ConfigFile.defaultPath(environment: environment))
-            profileLayer = try file.profile(named: name)
-        } else if let config {
-            _ = try ConfigFile.load(path: config)  // a named file must at least parse
+        let configPath = try ConfigFile.locate(explicitPath: config, environment: environment,
+                                               fileExists: { FileManager.default.fileExists(atPath: $0) })
+        if let configPath {
+            let file = try ConfigFile.load(path: configPath)
+            if let name = file.selectedProfileName(flag: profile, environment: environment) {
+                profileLayer = try file.profile(named: name)
+            }
+        } else if let profile {
+            throw ValidationError("--profile \(profile): no configuration file (give --config FILE or create badge-import.toml)")
         }
         let settings = try ResolvedSettings.resolve(
             flags: flags, environment: environment, profile: profileLayer,
             readFile: { path in try String(contentsOfFile: path, encoding: .utf8) })
 
-        guard (1...1024).contains(settings.concurrency) else {
-            throw ValidationError("--concurrency must be between 1 and 1024 (got \(settings.concurrency))")
-        }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard timeout > 0, backoffBase >= 0, backoffCap >= 0, breakerSeconds >= 0 else {
             throw ValidationError("--timeout must be positive; --backoff-base, --backoff-cap and --breaker-seconds not negative")
         }
-        let rateSpec = try settings.rate.map { text throws -> RateSpec in try RateSpec(parsing: text) }
 
         var mock: MockEarnServer?
         let target: String
@@ -55,7 +55,11 @@ extension RunCommand {
             }
             try Self.checkBaseURL(base)
             target = base
-            auth = try settings.earnAuth()
+            switch settings.auth {
+            case .none: auth = .none
+            case .basic(let user, let password): auth = .basic(username: user, password: password.revealed)
+            case .oauth(let key, let secret): auth = .oauth(clientKey: key.revealed, clientSecret: secret.revealed)
+            }
         }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ValidationError("--ca-file \(caFile): cannot read the file")
@@ -72,13 +76,13 @@ extension RunCommand {
             inputs: files, mapping: mapping, baseURL: target, auth: auth, ledgerPath: settings.ledger)
         configuration.caFile = caFile
         configuration.concurrency = settings.concurrency
-        configuration.rate = rateSpec
+        configuration.rate = settings.rate
         configuration.maxAttempts = maxAttempts
         configuration.timeout = timeout
         configuration.backoffBase = backoffBase
         configuration.backoffCap = backoffCap
         configuration.breakerWindow = breakerSeconds
-        configuration.reportDir = reportDir ?? settings.reportParent.map { $0 + "/run-{id}" }
+        configuration.reportDir = reportDir ?? settings.reportDirectoryTemplate
         configuration.skipRejected = skipRejected
         configuration.dryRun = dryRun
         configuration.shard = selectedShard
@@ -89,18 +93,14 @@ extension RunCommand {
 
     /// The options worth keeping with the run in the ledger and summary: never a secret.
     private func recordedOptions(settings: ResolvedSettings, target: String, shard: Shard?) -> [String: String] {
-        var options: [String: String] = [
-            "baseURL": mock ? "embedded mock" : target,
-            "auth": settings.authKind.rawValue,
-            "concurrency": String(settings.concurrency),
-            "maxAttempts": String(maxAttempts),
-            "timeout": String(timeout),
-        ]
-        if let rate = settings.rate { options["rate"] = rate }
+        var options = settings.scrubbedOptions
+        options["base_url"] = mock ? "embedded mock (\(target))" : target
+        options["max_attempts"] = String(maxAttempts)
+        options["timeout"] = String(timeout)
         if let shard { options["shard"] = shard.description }
-        if skipRejected { options["skipRejected"] = "true" }
-        if let profile { options["profile"] = profile }
-        if let namespace = input.keyNamespace { options["keyNamespace"] = namespace }
+        if skipRejected { options["skip_rejected"] = "true" }
+        if dryRun { options["dry_run"] = "true" }
+        if let namespace = input.keyNamespace { options["key_namespace"] = namespace }
         return options
     }
 

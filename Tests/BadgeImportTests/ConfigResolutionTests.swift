@@ -78,9 +78,9 @@ struct ConfigResolutionTests {
     @Test func reportDirectory() throws {
         let prof = profile { $0.reportDir = "/data/reports" }
         let env = ["BADGE_IMPORT_REPORT_DIR": "/env/reports/"]
-        #expect(try resolve(flags: .init(reportDir: "out"), env: env, profile: prof).reportDirectory(runId: 7) == "out/7")
-        #expect(try resolve(env: env, profile: prof).reportDirectory(runId: 7) == "/env/reports/7")
-        #expect(try resolve(profile: prof).reportDirectory(runId: 42) == "/data/reports/42")
+        #expect(try resolve(flags: .init(reportDir: "out"), env: env, profile: prof).reportDirectory(runId: 7) == "out/run-7")
+        #expect(try resolve(env: env, profile: prof).reportDirectory(runId: 7) == "/env/reports/run-7")
+        #expect(try resolve(profile: prof).reportDirectory(runId: 42) == "/data/reports/run-42")
         #expect(try resolve().reportDirectory(runId: 3) == "reports/3")
     }
 

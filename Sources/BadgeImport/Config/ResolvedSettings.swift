@@ -23,7 +23,7 @@ public enum ResolvedAuth: Sendable, Equatable {
 ///    BADGE_IMPORT_LEDGER, BADGE_IMPORT_REPORT_DIR (empty values count as unset;
 ///    BADGE_IMPORT_PROFILE picks the profile, see ConfigFile.selectedProfileName);
 /// 3. the selected profile of the config file;
-/// 4. defaults: concurrency 8, ledger `badge-import.ledger`, reports under `reports/<run-id>/`,
+/// 4. defaults: concurrency 8, ledger `badge-import.ledger`, reports under `reports/run-<id>/`,
 ///    no rate limit, no base URL (the command requires one unless it runs against the mock).
 ///
 /// A secret is one setting however it is given: the highest layer that gives the password in any
@@ -61,10 +61,13 @@ public struct ResolvedSettings: Sendable, Equatable {
         self.origins = origins
     }
 
-    /// This run's report directory: `<reportRoot>/<run-id>`.
+    /// This run's report directory: `<reportRoot>/run-<id>`.
     public func reportDirectory(runId: Int64) -> String {
-        (reportRoot.hasSuffix("/") ? String(reportRoot.dropLast()) : reportRoot) + "/\(runId)"
+        (reportRoot.hasSuffix("/") ? String(reportRoot.dropLast()) : reportRoot) + "/run-\(runId)"
     }
+
+    /// The same, with the id left as `{id}` for the engine to fill in once the ledger gives it.
+    public var reportDirectoryTemplate: String { reportDirectory(runId: 0).dropLast() + "{id}" }
 
     /// For summary.json's options: values and where they came from, never a secret.
     public var scrubbedOptions: [String: String] {
@@ -73,7 +76,7 @@ public struct ResolvedSettings: Sendable, Equatable {
             "concurrency": String(concurrency),
             "ledger": ledger,
             "report_root": reportRoot,
-            "rate": rate?.text ?? "unlimited",
+            "rate": rate?.description ?? "unlimited",
         ]
         if let baseURL { options["base_url"] = baseURL }
         if case .basic(let username, _) = auth { options["username"] = username }
