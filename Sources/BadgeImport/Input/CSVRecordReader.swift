@@ -30,9 +30,7 @@ final class CSVRecordReader {
 
     /// Bytes of the field being built.
     private var field: UnsafeMutablePointer<UInt8>
-    private var fieldCount = 0
     private var fieldCapacity = 256
-    private var recordBytes = 0
 
     private var line = 1
     private var previousWasCR = false
@@ -54,6 +52,18 @@ final class CSVRecordReader {
 
     /// The next non-blank record, or nil at end of input.
     func next() throws(InputError) -> CSVRecord? {
+        // The hot loop works on locals only (class properties would cost a dynamic
+        // exclusivity check per byte); they are written back on the way out.
+        var field = self.field, fieldCount = 0, fieldCapacity = self.fieldCapacity
+        var recordBytes = 0
+        var line = self.line, previousWasCR = self.previousWasCR
+        var pos = self.pos, end = self.end
+        defer {
+            self.field = field; self.fieldCapacity = fieldCapacity
+            self.line = line; self.previousWasCR = previousWasCR
+            self.pos = pos; self.end = end
+        }
+
         var record = CSVRecord(line: line, fields: [])
         record.fields.reserveCapacity(8)
         var state = State.fieldStart
@@ -74,6 +84,26 @@ final class CSVRecordReader {
             fieldCount += 1
             recordBytes += 1
         }
+        /// Appends `count` bytes at once (the common case: a run of ordinary bytes).
+        @inline(__always) func appendRun(_ start: UnsafePointer<UInt8>, _ count: Int) {
+            var count = count
+            if recordBytes + count > CSVRecordReader.maxRecordBytes {
+                record.tooLong = true
+                count = max(0, CSVRecordReader.maxRecordBytes - recordBytes)
+            }
+            if fieldCount + count > fieldCapacity {
+                var newCapacity = fieldCapacity * 2
+                while newCapacity < fieldCount + count { newCapacity *= 2 }
+                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+                bigger.update(from: field, count: fieldCount)
+                field.deallocate()
+                field = bigger
+                fieldCapacity = newCapacity
+            }
+            (field + fieldCount).update(from: start, count: count)
+            fieldCount += count
+            recordBytes += count
+        }
         @inline(__always) func finishField(trim: Int) {
             let decoded = UTF8Text.decode(UnsafeBufferPointer(start: field, count: max(0, fieldCount - trim)))
             if !decoded.valid { record.invalidUTF8Fields.append(record.fields.count) }
@@ -84,6 +114,7 @@ final class CSVRecordReader {
         while true {
             if pos == end {
                 let more = finished ? false : try refill()
+                pos = self.pos; end = self.end
                 if !more {
                     // End of input.
                     if !started { return nil }
@@ -92,7 +123,6 @@ final class CSVRecordReader {
                     case .unquoted: finishField(trim: trailingSpaces)
                     case .fieldStart, .quoteInQuoted, .afterQuoted: finishField(trim: 0)
                     }
-                    recordBytes = 0
                     if record.fields.count == 1 && record.fields[0].isEmpty && !lastFieldQuoted && !record.unterminatedQuote {
                         return nil // trailing spaces only
                     }
@@ -117,11 +147,10 @@ final class CSVRecordReader {
                         if !started { record.line = line; continue } // blank line (or the LF of a CRLF)
                         finishField(trim: 0)
                     }
-                    recordBytes = 0
                     if record.fields.count == 1 && record.fields[0].isEmpty && !lastFieldQuoted {
                         // A line of nothing but spaces: blank.
                         record = CSVRecord(line: line, fields: [])
-                        state = .fieldStart; started = false
+                        state = .fieldStart; started = false; recordBytes = 0
                         continue
                     }
                     return record
@@ -132,7 +161,18 @@ final class CSVRecordReader {
                     started = true
                     if byte == 0x22 { state = .quoted; lastFieldQuoted = true }
                     else if byte == 0x2C { finishField(trim: 0); lastFieldQuoted = false }
-                    else { append(byte); state = .unquoted; trailingSpaces = 0; lastFieldQuoted = false }
+                    else {
+                        state = .unquoted; trailingSpaces = 0; lastFieldQuoted = false
+                        // Fast path: the run of ordinary bytes up to the next comma or line end.
+                        let runStart = pos - 1
+                        while pos < end {
+                            let c = bytes[pos]
+                            if c == 0x2C || c == 0x0A || c == 0x0D { break }
+                            trailingSpaces = (c == 0x20 || c == 0x09) ? trailingSpaces + 1 : 0
+                            pos += 1
+                        }
+                        appendRun(bytes + runStart, pos - runStart)
+                    }
                 case .unquoted:
                     if byte == 0x2C {
                         finishField(trim: trailingSpaces); state = .fieldStart
@@ -141,7 +181,15 @@ final class CSVRecordReader {
                         trailingSpaces = (byte == 0x20 || byte == 0x09) ? trailingSpaces + 1 : 0
                     }
                 case .quoted:
-                    if byte == 0x22 { state = .quoteInQuoted } else { append(byte) }
+                    if byte == 0x22 { state = .quoteInQuoted; continue }
+                    // Fast path: the run up to the next quote or line break (line breaks count lines).
+                    let runStart = pos - 1
+                    while pos < end {
+                        let c = bytes[pos]
+                        if c == 0x22 || c == 0x0A || c == 0x0D { break }
+                        pos += 1
+                    }
+                    appendRun(bytes + runStart, pos - runStart)
                 case .quoteInQuoted:
                     if byte == 0x22 { append(0x22); state = .quoted }          // doubled quote
                     else if byte == 0x2C { finishField(trim: 0); state = .fieldStart }

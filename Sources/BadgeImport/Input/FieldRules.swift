@@ -49,4 +49,29 @@ enum FieldRules {
         while let c = s.utf8.last, c == 0x20 || c == 0x09 { s = s.dropLast() }
         return String(s)
     }
+
+    private static let ownerSpellings: [(OwnerType, [UInt8])] = OwnerType.allCases.map { ($0, Array($0.rawValue.utf8)) }
+
+    /// `OwnerType(caseInsensitive:)` without allocating: ASCII case folding on bytes.
+    static func ownerType(_ text: String) -> OwnerType? {
+        var text = text
+        return text.withUTF8 { bytes -> OwnerType? in
+            for (value, spelling) in ownerSpellings where spelling.count == bytes.count {
+                var equal = true
+                for k in 0..<bytes.count {
+                    let a = bytes[k], b = spelling[k]
+                    if a != b && (a | 0x20) != (b | 0x20) { equal = false; break }
+                    if a != b && !((a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A) { equal = false; break }
+                }
+                if equal { return value }
+            }
+            return nil
+        }
+    }
+
+    /// Lower-cases a (validated, ASCII hex) badge id only when needed.
+    static func lowercasedHex(_ text: String) -> String {
+        for c in text.utf8 where c >= 0x41 && c <= 0x5A { return text.lowercased() }
+        return text
+    }
 }

@@ -24,30 +24,13 @@ struct RecordMapper {
     func map(source: String, line: Int, cells: [Cell], original: [String], shapeErrors: [RowError]) -> MappedRecord {
         var errors = shapeErrors
 
-        func stringValue(_ field: EarnField) -> String?? {
-            // nil = absent/empty; .some(nil) = unusable (error already recorded)
-            switch cells[fieldIndex(field)] {
-            case .absent, .cutShort, .json(.null): return .none
-            case .text(let s), .json(.string(let s)):
-                let t = FieldRules.trimmed(s)
-                return t.isEmpty ? .none : .some(t)
-            case .json(let other):
-                errors.append(RowError(field: column(field), reason: "expected a string, got \(kind(other))", key: "\(field.rawValue).wrongType"))
-                return .some(nil)
-            }
-        }
-        func missing(_ field: EarnField, _ hint: String) {
-            if case .cutShort = cells[fieldIndex(field)] { return }
-            errors.append(RowError(field: column(field), reason: "missing\(hint)", key: "\(field.rawValue).missing"))
-        }
-
         // badgeMetaId
         var badgeMetaId: String?
-        switch stringValue(.badgeMetaId) {
+        switch stringValue(cells, &errors, .badgeMetaId) {
         case .none:
-            if let d = mapping.defaultBadgeMetaId { badgeMetaId = d } else { missing(.badgeMetaId, " (no value and no --badge-meta-id)") }
+            if let d = mapping.defaultBadgeMetaId { badgeMetaId = d } else { missing(cells, &errors, .badgeMetaId, " (no value and no --badge-meta-id)") }
         case .some(.some(let s)):
-            if FieldRules.isBadgeMetaId(s) { badgeMetaId = s.lowercased() }
+            if FieldRules.isBadgeMetaId(s) { badgeMetaId = FieldRules.lowercasedHex(s) }
             else { errors.append(RowError(field: column(.badgeMetaId), reason: "'\(clip(s))' is not 24 hex characters", key: "badgeMetaId.notHex24")) }
         case .some(.none): break
         }
@@ -56,11 +39,11 @@ struct RecordMapper {
         var customerId: Int64?
         var customerText: String?
         switch cells[fieldIndex(.customerId)] {
-        case .absent, .json(.null): missing(.customerId, "")
+        case .absent, .json(.null): missing(cells, &errors, .customerId, "")
         case .cutShort: break
         case .text(let s), .json(.string(let s)), .json(.number(let s)):
             let t = FieldRules.trimmed(s)
-            if t.isEmpty { missing(.customerId, "") } else { customerText = t }
+            if t.isEmpty { missing(cells, &errors, .customerId, "") } else { customerText = t }
         case .json(let other):
             errors.append(RowError(field: column(.customerId), reason: "expected a number or a digit string, got \(kind(other))", key: "customerId.wrongType"))
         }
@@ -79,10 +62,10 @@ struct RecordMapper {
         // earnEventDate
         var date: String?
         var dateOK = false
-        switch stringValue(.earnEventDate) {
+        switch stringValue(cells, &errors, .earnEventDate) {
         case .none:
             if mapping.allowMissingDate { dateOK = true }
-            else { missing(.earnEventDate, " (--allow-missing-date sends rows without one)") }
+            else { missing(cells, &errors, .earnEventDate, " (--allow-missing-date sends rows without one)") }
         case .some(.some(let s)):
             if let instant = EventInstant(iso8601: s) {
                 if instant.millisecondsSinceEpoch > latestMilliseconds {
@@ -98,27 +81,27 @@ struct RecordMapper {
 
         // ownerType
         var ownerType: OwnerType?
-        switch stringValue(.ownerType) {
+        switch stringValue(cells, &errors, .ownerType) {
         case .none:
-            if let d = mapping.defaultOwnerType { ownerType = d } else { missing(.ownerType, " (no value and no --owner-type)") }
+            if let d = mapping.defaultOwnerType { ownerType = d } else { missing(cells, &errors, .ownerType, " (no value and no --owner-type)") }
         case .some(.some(let s)):
-            if let o = OwnerType(caseInsensitive: s) { ownerType = o }
+            if let o = FieldRules.ownerType(s) { ownerType = o }
             else { errors.append(RowError(field: column(.ownerType), reason: "'\(clip(s))' is not a documented owner type", key: "ownerType.unknown")) }
         case .some(.none): break
         }
 
         // referenceId
         var referenceId: String?
-        switch stringValue(.referenceId) {
+        switch stringValue(cells, &errors, .referenceId) {
         case .none:
-            if let d = mapping.defaultReferenceId { referenceId = d } else { missing(.referenceId, " (no value and no --reference-id)") }
+            if let d = mapping.defaultReferenceId { referenceId = d } else { missing(cells, &errors, .referenceId, " (no value and no --reference-id)") }
         case .some(.some(let s)): referenceId = s
         case .some(.none): break
         }
 
         // requestId: wins when present and non-empty.
         var givenRequestId: String?
-        switch stringValue(.requestId) {
+        switch stringValue(cells, &errors, .requestId) {
         case .none: break
         case .some(.some(let s)):
             if FieldRules.hasControlCharacter(s) {
@@ -138,6 +121,24 @@ struct RecordMapper {
         let row = EarnRow(source: source, line: line, requestId: requestId, badgeMetaId: badgeMetaId,
                           customerId: customerId, earnEventDate: date, ownerType: ownerType, referenceId: referenceId)
         return .valid(row, original: original)
+    }
+
+    /// nil = absent or empty (defaults apply); .some(nil) = unusable, error recorded.
+    private func stringValue(_ cells: [Cell], _ errors: inout [RowError], _ field: EarnField) -> String?? {
+        switch cells[fieldIndex(field)] {
+        case .absent, .cutShort, .json(.null): return .none
+        case .text(let s), .json(.string(let s)):
+            let t = FieldRules.trimmed(s)
+            return t.isEmpty ? .none : .some(t)
+        case .json(let other):
+            errors.append(RowError(field: column(field), reason: "expected a string, got \(kind(other))", key: "\(field.rawValue).wrongType"))
+            return .some(nil)
+        }
+    }
+
+    private func missing(_ cells: [Cell], _ errors: inout [RowError], _ field: EarnField, _ hint: String) {
+        if case .cutShort = cells[fieldIndex(field)] { return }
+        errors.append(RowError(field: column(field), reason: "missing\(hint)", key: "\(field.rawValue).missing"))
     }
 
     @inline(__always) func fieldIndex(_ field: EarnField) -> Int {
