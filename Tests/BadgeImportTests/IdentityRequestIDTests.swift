@@ -12,7 +12,7 @@ struct IdentityRequestIDTests {
         let id = RequestID.derive(namespace: RequestID.defaultNamespace, badgeMetaId: "66276dc68fe258516a88ff8e",
                                   customerId: 62090013, ownerType: .historicalImport,
                                   referenceId: "123694", earnEventDate: "2023-11-03T21:51:00.192Z")
-        #expect(material.utf8.count == 117)
+        #expect(material.utf8.count == 119)
         #expect(id == "7bb62866cb40e4b3a5ecbfbeb67c1871cefd465906e2d341c457ee9cf339abde")
         #expect(RequestID.defaultNamespace == "badge-import/v1")
         #expect(RequestID.version == "v1")

@@ -20,7 +20,7 @@
 /// requestId = lower-case hex SHA-256 of those bytes (64 characters).
 /// Worked example (pinned by RequestIDTests): namespace `badge-import/v1`, badgeMetaId
 /// `66276dc68fe258516a88ff8e`, customerId 62090013, ownerType `Historical_Import`,
-/// referenceId `123694`, instant `2023-11-03T21:51:00.192Z` hashes these 117 bytes
+/// referenceId `123694`, instant `2023-11-03T21:51:00.192Z` hashes these 119 bytes
 /// (`\n` is one byte, 0x0A)
 /// ```
 /// v1\n15:badge-import/v1\n24:66276dc68fe258516a88ff8e\n8:62090013\n17:Historical_Import\n6:123694\n24:2023-11-03T21:51:00.192Z\n
