@@ -16,8 +16,8 @@ public struct InputFile: Sendable, Equatable {
     public let isGzip: Bool
 
     /// Format from the extension (`.csv`, `.jsonl`, `.ndjson`, each optionally `.gz`) unless
-    /// `format` is given. `-` is standard input and needs an explicit format (gzip is then
-    /// detected from the stream itself, so `zcat`-free piping works either way).
+    /// `format` is given. `-` is standard input: it needs an explicit format and is read as
+    /// plain text (pipe compressed data through `zcat`).
     public init(path: String, format: InputFormat? = nil) throws(InputError) {
         self.path = path
         let lower = path.lowercased()
