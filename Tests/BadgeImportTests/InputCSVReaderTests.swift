@@ -221,3 +221,22 @@ struct InputCSVReaderTests {
         #expect(records.allSatisfy { $0.validRow != nil })
     }
 }
+
+/// The in-memory source returns short, uneven reads (1, 2, 3... bytes first), so a BOM, a
+/// CRLF or a doubled quote split across reads is exercised on every small input.
+struct InputCSVShortReadTests {
+    @Test func splitReadsGiveTheSameRecords() throws {
+        let text = "\u{FEFF}\(sampleHeader),note\r\n\(goodBadge),1,2024-01-01T00:00:00Z,Loyalty,\"a\"\"b\",\"x\r\ny\"\r\n\r\n\(goodBadge),2,2024-01-01T00:00:00Z,Loyalty,c,d\r"
+        let dir = try InputTempDir()
+        let fromFile = try readAll(try dir.write("f.csv", text))
+        let file = try InputFile(path: "mem.csv")
+        let reader = try EarnFileReader(file: file, mapping: testMapping(), source: ByteSource(bytes: Array(text.utf8), name: "mem.csv"))
+        #expect(reader.columns.first == "badgeMetaId")
+        var fromMemory: [MappedRecord] = []
+        while let r = try reader.next() { fromMemory.append(r) }
+        #expect(fromMemory.map(\.line) == [2, 5])
+        #expect(fromMemory.map(\.line) == fromFile.map(\.line))
+        #expect(fromMemory.map(\.originalCells) == fromFile.map(\.originalCells))
+        #expect(fromMemory[0].validRow?.referenceId == "a\"b")
+    }
+}

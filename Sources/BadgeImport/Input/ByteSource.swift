@@ -16,6 +16,9 @@ final class ByteSource {
     private var inflater: Inflater?
     private var raw: UnsafeMutableRawBufferPointer
     private var atEOF = false
+    /// In-memory content (tests and the fuzz targets), instead of a file descriptor.
+    private var memory: [UInt8]?
+    private var memoryOffset = 0
 
     static let chunkSize = 256 * 1024
 
@@ -47,6 +50,17 @@ final class ByteSource {
         }
     }
 
+    /// Reads `bytes` as if they were the file's content (inflated first when `gzip`).
+    init(bytes: [UInt8], name: String, gzip: Bool = false) {
+        path = name
+        fd = -1
+        ownsDescriptor = false
+        totalBytes = Int64(bytes.count)
+        memory = bytes
+        raw = .allocate(byteCount: ByteSource.chunkSize, alignment: 16)
+        if gzip { inflater = try? Inflater(path: name) }
+    }
+
     deinit {
         raw.deallocate()
         if ownsDescriptor { close(fd) }
@@ -68,6 +82,15 @@ final class ByteSource {
 
     private func readRaw(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         if atEOF { return 0 }
+        if let memory {
+            // Short, uneven reads on purpose: chunk boundaries land everywhere.
+            let n = min(buffer.count, memory.count - memoryOffset, 1 + memoryOffset % 7919)
+            if n == 0 { atEOF = true; return 0 }
+            memory.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + memoryOffset, byteCount: n) }
+            memoryOffset += n
+            bytesRead += Int64(n)
+            return n
+        }
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 {

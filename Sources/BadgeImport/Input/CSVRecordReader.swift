@@ -27,6 +27,7 @@ final class CSVRecordReader {
     private var end = 0
     private var finished = false
     private var checkedBOM = false
+    private var bomSeen = 0
 
     /// Bytes of the field being built.
     private var field: UnsafeMutablePointer<UInt8>
@@ -209,11 +210,11 @@ final class CSVRecordReader {
         end = try source.read(into: chunk)
         if end == 0 { finished = true; return false }
         if !checkedBOM {
-            // A BOM split across two reads is not worth handling: the first read of a
-            // file or pipe is never shorter than 3 bytes unless the input is.
-            checkedBOM = true
+            // Drop a leading UTF-8 BOM, even when it arrives split across reads.
             let b = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            if end >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { pos = 3 }
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            while pos < end && bomSeen < 3 && b[pos] == bom[bomSeen] { pos += 1; bomSeen += 1 }
+            if pos < end || bomSeen == 3 { checkedBOM = true }
         }
         return true
     }

@@ -18,10 +18,14 @@ public final class EarnFileReader {
     private var keyToField: [String: Int] = [:]
     private var exactKeyToField: [String: Int] = [:]
 
-    public init(file: InputFile, mapping: MappingOptions) throws(InputError) {
+    public convenience init(file: InputFile, mapping: MappingOptions) throws(InputError) {
+        try self.init(file: file, mapping: mapping, source: try ByteSource(file: file))
+    }
+
+    init(file: InputFile, mapping: MappingOptions, source: ByteSource) throws(InputError) {
         self.file = file
         mapper = RecordMapper(mapping: mapping)
-        source = try ByteSource(file: file)
+        self.source = source
         switch file.format {
         case .csv:
             let reader = CSVRecordReader(source: source)
