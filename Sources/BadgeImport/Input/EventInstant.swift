@@ -78,17 +78,15 @@ public struct EventInstant: Sendable, Equatable, Comparable {
         if rem < 0 { rem += 86_400_000; days -= 1 }
         let (year, month, day) = EventInstant.civil(fromDays: Int(days))
         let secs = Int(rem / 1000), milli = Int(rem % 1000)
-        let parts: [(Int, Int)] = [(year, 4), (month, 2), (day, 2), (secs / 3600, 2), (secs / 60 % 60, 2), (secs % 60, 2), (milli, 3)]
-        let seps: [UInt8] = [0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x2E, 0x5A]
         return String(unsafeUninitializedCapacity: 24) { out in
-            var o = 0
-            for (index, (value, width)) in parts.enumerated() {
+            @inline(__always) func put(_ value: Int, _ at: Int, _ width: Int) {
                 var v = value
-                var k = width - 1
-                while k >= 0 { out[o + k] = UInt8(0x30 + v % 10); v /= 10; k -= 1 }
-                o += width
-                out[o] = seps[index]; o += 1
+                var k = at + width - 1
+                while k >= at { out[k] = UInt8(truncatingIfNeeded: 0x30 + v % 10); v /= 10; k -= 1 }
             }
+            put(year, 0, 4); out[4] = 0x2D; put(month, 5, 2); out[7] = 0x2D; put(day, 8, 2); out[10] = 0x54
+            put(secs / 3600, 11, 2); out[13] = 0x3A; put(secs / 60 % 60, 14, 2); out[16] = 0x3A; put(secs % 60, 17, 2)
+            out[19] = 0x2E; put(milli, 20, 3); out[23] = 0x5A
             return 24
         }
     }

@@ -42,8 +42,12 @@ enum FieldRules {
     /// Spaces and tabs around a value are never meaningful in this domain.
     @inline(__always)
     static func trimmed(_ text: String) -> String {
-        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
-        if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 { return text }
+        let clean = text.utf8.withContiguousStorageIfAvailable { b -> Bool in
+            guard let first = b.first, let last = b.last else { return true }
+            return first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09
+        }
+        if clean == true { return text }
+        if text.isEmpty { return text }
         var s = Substring(text)
         while let c = s.utf8.first, c == 0x20 || c == 0x09 { s = s.dropFirst() }
         while let c = s.utf8.last, c == 0x20 || c == 0x09 { s = s.dropLast() }
@@ -66,6 +70,26 @@ enum FieldRules {
                 if equal { return value }
             }
             return nil
+        }
+    }
+
+    /// The badge id lower-cased (the same string when already lower-case), or nil when it is
+    /// not 24 hex characters: one pass, no allocation in the common case.
+    static func normalisedBadgeMetaId(_ text: String) -> String? {
+        let verdict = text.utf8.withContiguousStorageIfAvailable { b -> Int in
+            guard b.count == 24 else { return -1 }
+            var upper = false
+            for c in b {
+                if c &- 0x30 < 10 || c &- 0x61 < 6 { continue }
+                if c &- 0x41 < 6 { upper = true; continue }
+                return -1
+            }
+            return upper ? 1 : 0
+        } ?? (isBadgeMetaId(text) ? 1 : -1)
+        switch verdict {
+        case 0: return text
+        case 1: return text.lowercased()
+        default: return nil
         }
     }
 

@@ -30,7 +30,7 @@ struct RecordMapper {
         case .none:
             if let d = mapping.defaultBadgeMetaId { badgeMetaId = d } else { missing(cells, &errors, .badgeMetaId, " (no value and no --badge-meta-id)") }
         case .some(.some(let s)):
-            if FieldRules.isBadgeMetaId(s) { badgeMetaId = FieldRules.lowercasedHex(s) }
+            if let normalised = FieldRules.normalisedBadgeMetaId(s) { badgeMetaId = normalised }
             else { errors.append(RowError(field: column(.badgeMetaId), reason: "'\(clip(s))' is not 24 hex characters", key: "badgeMetaId.notHex24")) }
         case .some(.none): break
         }
@@ -71,7 +71,9 @@ struct RecordMapper {
                 if instant.millisecondsSinceEpoch > latestMilliseconds {
                     errors.append(RowError(field: column(.earnEventDate), reason: "'\(clip(s))' is more than 24 h in the future", key: "earnEventDate.future"))
                 } else {
-                    date = instant.utcString; dateOK = true
+                    let utc = instant.utcString
+                    date = utc == s ? s : utc // share the input's storage when it is already canonical
+                    dateOK = true
                 }
             } else {
                 errors.append(RowError(field: column(.earnEventDate), reason: "'\(clip(s))' is not an ISO 8601 instant on the calendar (YYYY-MM-DDTHH:MM:SS[.fff] then Z or ±hh:mm)", key: "earnEventDate.invalid"))
