@@ -15,7 +15,7 @@ struct ValidateCommand: ParsableCommand {
     )
 
     @Argument(help: "Input files (.csv, .jsonl, .ndjson, optionally .gz), or - for standard input.")
-    var inputs: [String]
+    var inputs: [String] = []
 
     @Option(help: "Input format, required for standard input (csv or jsonl).")
     var format: String?
@@ -53,6 +53,7 @@ struct ValidateCommand: ParsableCommand {
             let mapping = try MappingOptions.fromCommandLine(
                 maps: maps, badgeMetaId: badgeMetaId, ownerType: ownerType, referenceId: referenceId,
                 allowMissingDate: allowMissingDate, keyNamespace: keyNamespace, now: Date())
+            guard !inputs.isEmpty else { throw InputError(path: "", message: "no input files (give paths, or - with --format)") }
             var files: [InputFile] = []
             for path in inputs { files.append(try InputFile(path: path, format: explicitFormat)) }
             let summary = try InputValidation(files: files, mapping: mapping, reportDirectory: reportDir).run()
