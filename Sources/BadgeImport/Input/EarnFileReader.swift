@@ -1,0 +1,173 @@
+/// Reads one input (CSV or JSONL, optionally gzip, file or stdin) as a stream of
+/// `MappedRecord`s: valid rows ready to send, invalid rows with every reason. Bad content
+/// never throws; only I/O failures do. Memory is bounded whatever the file size.
+public final class EarnFileReader {
+    public let file: InputFile
+    /// Original column names, aligned with every record's `original` (JSONL: the canonical field names).
+    public private(set) var columns: [String] = []
+    /// Line of the CSV header (1 unless blank lines precede it); 0 for JSONL or an empty file.
+    public private(set) var headerLine = 0
+
+    private let mapper: RecordMapper
+    private let source: ByteSource
+    private var csv: CSVRecordReader?
+    private var lines: LineReader?
+    /// CSV: the column index of each field (indexed like EarnField.allCases), nil if absent.
+    private var columnIndex: [Int?] = []
+    /// JSONL: lower-cased key → field index.
+    private var keyToField: [String: Int] = [:]
+    private var exactKeyToField: [String: Int] = [:]
+
+    public convenience init(file: InputFile, mapping: MappingOptions) throws(InputError) {
+        try self.init(file: file, mapping: mapping, source: try ByteSource(file: file))
+    }
+
+    init(file: InputFile, mapping: MappingOptions, source: ByteSource) throws(InputError) {
+        self.file = file
+        mapper = RecordMapper(mapping: mapping)
+        self.source = source
+        switch file.format {
+        case .csv:
+            let reader = CSVRecordReader(source: source)
+            csv = reader
+            if let header = try reader.next() {
+                headerLine = header.line
+                columns = header.fields
+                try bindColumns(mapping: mapping)
+            }
+        case .jsonl:
+            lines = LineReader(source: source)
+            columns = EarnField.allCases.map(\.rawValue)
+            for field in EarnField.allCases {
+                let name = mapping.column(for: field)
+                exactKeyToField[name] = mapper.fieldIndex(field)
+                keyToField[name.lowercased()] = mapper.fieldIndex(field)
+            }
+        }
+    }
+
+    /// Compressed bytes consumed so far (for progress).
+    public var bytesRead: Int64 { source.bytesRead }
+    /// The input's size when known (a regular file); nil for stdin or a pipe.
+    public var totalBytes: Int64? { source.totalBytes }
+
+    private func bindColumns(mapping: MappingOptions) throws(InputError) {
+        let normalised = columns.map { FieldRules.trimmed($0).lowercased() }
+        columnIndex = []
+        for field in EarnField.allCases {
+            let wanted = mapping.column(for: field).trimmingSpaces.lowercased()
+            let hits = normalised.indices.filter { normalised[$0] == wanted }
+            if hits.count > 1 {
+                throw InputError(path: file.displayName, message: "column '\(mapping.column(for: field))' (for \(field.rawValue)) appears \(hits.count) times in the header")
+            }
+            columnIndex.append(hits.first)
+            if hits.isEmpty {
+                let required: Bool
+                switch field {
+                case .badgeMetaId: required = mapping.defaultBadgeMetaId == nil
+                case .ownerType: required = mapping.defaultOwnerType == nil
+                case .referenceId: required = mapping.defaultReferenceId == nil
+                case .customerId: required = true
+                case .earnEventDate: required = !mapping.allowMissingDate
+                case .requestId: required = false
+                }
+                if required {
+                    let hint: String
+                    switch field {
+                    case .badgeMetaId: hint = " (or --badge-meta-id)"
+                    case .ownerType: hint = " (or --owner-type)"
+                    case .referenceId: hint = " (or --reference-id)"
+                    case .earnEventDate: hint = " (or --allow-missing-date)"
+                    default: hint = ""
+                    }
+                    throw InputError(path: file.displayName, message: "no column '\(mapping.column(for: field))' for \(field.rawValue) in the header (line \(headerLine)); use --map \(field.rawValue)=COLUMN\(hint)")
+                }
+            }
+        }
+    }
+
+    /// The next record, or nil at the end of the input.
+    public func next() throws(InputError) -> MappedRecord? {
+        if let csv { return try nextCSV(csv) }
+        if let lines { return try nextJSONL(lines) }
+        return nil
+    }
+
+    private func nextCSV(_ reader: CSVRecordReader) throws(InputError) -> MappedRecord? {
+        guard let record = try reader.next() else { return nil }
+        var shape: [RowError] = []
+        if record.unterminatedQuote {
+            shape.append(RowError(field: "row", reason: "a quoted field is not closed before the end of the file", key: "csv.unterminatedQuote"))
+        }
+        if record.fields.count < columns.count {
+            shape.append(RowError(field: "row", reason: "\(record.fields.count) fields, the header has \(columns.count)", key: "csv.tooFewFields"))
+        } else if record.fields.count > columns.count {
+            shape.append(RowError(field: "row", reason: "\(record.fields.count) fields, the header has \(columns.count)", key: "csv.tooManyFields"))
+        }
+        if record.textAfterQuote {
+            shape.append(RowError(field: "row", reason: "text after a closing quote", key: "csv.textAfterQuote"))
+        }
+        if record.tooLong {
+            shape.append(RowError(field: "row", reason: "record longer than \(CSVRecordReader.maxRecordBytes) bytes (cut)", key: "csv.recordTooLong"))
+        }
+        for index in record.invalidUTF8Fields {
+            let name = index < columns.count ? columns[index] : "column \(index + 1)"
+            shape.append(RowError(field: name, reason: "not valid UTF-8", key: "csv.invalidUTF8"))
+        }
+        var cells = [Cell](repeating: .absent, count: 6)
+        for k in 0..<6 {
+            if let index = columnIndex[k] {
+                cells[k] = index < record.fields.count ? .text(record.fields[index]) : .cutShort
+            }
+        }
+        return mapper.map(source: file.displayName, line: record.line, cells: cells, original: record.fields, shapeErrors: shape)
+    }
+
+    private func nextJSONL(_ reader: LineReader) throws(InputError) -> MappedRecord? {
+        while true {
+            let result: MappedRecord?? = try reader.nextLine { line, bytes, tooLong -> MappedRecord? in
+                var bytes = bytes
+                if line == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+                    bytes = UnsafeBufferPointer(rebasing: bytes[3...])
+                }
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil } // blank
+                return mapJSON(line: line, bytes: bytes, tooLong: tooLong)
+            }
+            switch result {
+            case .none: return nil                  // end of input
+            case .some(.none): continue             // blank line
+            case .some(.some(let record)): return record
+            }
+        }
+    }
+
+    private func mapJSON(line: Int, bytes: UnsafeBufferPointer<UInt8>, tooLong: Bool) -> MappedRecord {
+        let source = file.displayName
+        if tooLong {
+            return .invalid(InvalidRecord(source: source, line: line, errors: [RowError(field: "row", reason: "line longer than \(LineReader.maxLineBytes) bytes", key: "json.lineTooLong")], original: Array(repeating: "", count: 6)))
+        }
+        switch FlatJSONScanner.scan(bytes) {
+        case .malformed(let reason, let offset):
+            return .invalid(InvalidRecord(source: source, line: line, errors: [RowError(field: "row", reason: "malformed JSON at byte \(offset + 1): \(reason)", key: "json.malformed")], original: Array(repeating: "", count: 6)))
+        case .notObject(let kind):
+            return .invalid(InvalidRecord(source: source, line: line, errors: [RowError(field: "row", reason: "expected a JSON object, got \(kind)", key: "json.notObject")], original: Array(repeating: "", count: 6)))
+        case .object(let members):
+            var cells = [Cell](repeating: .absent, count: 6)
+            var original = [String](repeating: "", count: 6)
+            for member in members {
+                guard let k = exactKeyToField[member.key] ?? keyToField[FieldRules.trimmed(member.key).lowercased()] else { continue }
+                cells[k] = .json(member.value)
+                switch member.value {
+                case .string(let s), .number(let s), .nested(let s): original[k] = s
+                case .bool(let b): original[k] = b ? "true" : "false"
+                case .null: original[k] = ""
+                }
+            }
+            return mapper.map(source: source, line: line, cells: cells, original: original, shapeErrors: [])
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String { FieldRules.trimmed(self) }
+}

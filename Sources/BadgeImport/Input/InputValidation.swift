@@ -1,0 +1,117 @@
+import Foundation
+
+/// The result of validating inputs: what `badge-import validate` prints and writes as
+/// summary.json.
+public struct ValidationSummary: Sendable, Codable, Equatable {
+    public var inputs: [String]
+    public var records: Int
+    public var valid: Int
+    public var invalid: Int
+    public var duplicatesInInput: Int
+    public var uniqueRequestIds: Int
+    /// Stable reason key (`customerId.notInteger`) → number of invalid rows having it.
+    public var invalidByReason: [String: Int]
+
+    public init(inputs: [String] = [], records: Int = 0, valid: Int = 0, invalid: Int = 0, duplicatesInInput: Int = 0,
+                uniqueRequestIds: Int = 0, invalidByReason: [String: Int] = [:]) {
+        self.inputs = inputs
+        self.records = records
+        self.valid = valid
+        self.invalid = invalid
+        self.duplicatesInInput = duplicatesInInput
+        self.uniqueRequestIds = uniqueRequestIds
+        self.invalidByReason = invalidByReason
+    }
+
+    /// A few lines for people.
+    public var humanDescription: String {
+        var text = "\(records) records in \(inputs.count) input\(inputs.count == 1 ? "" : "s"): \(valid) valid (\(uniqueRequestIds) unique requestIds, \(duplicatesInInput) duplicate-in-input), \(invalid) invalid"
+        if !invalidByReason.isEmpty {
+            text += "\ninvalid rows by reason:"
+            for (key, count) in invalidByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                text += "\n  \(key): \(count)"
+            }
+        }
+        return text
+    }
+}
+
+/// `validate`'s work: streams every input through the same reader and rules as `run`,
+/// counts, and (with a report directory) writes `invalid.csv`, `duplicates.csv` and
+/// `summary.json`. Memory stays flat except the compact duplicate detector.
+public struct InputValidation {
+    public var files: [InputFile]
+    public var mapping: MappingOptions
+    public var reportDirectory: String?
+
+    public init(files: [InputFile], mapping: MappingOptions, reportDirectory: String? = nil) {
+        self.files = files
+        self.mapping = mapping
+        self.reportDirectory = reportDirectory
+    }
+
+    /// Fails (before reading any row) when an input cannot be opened or its header lacks a
+    /// required column, or when the report directory cannot be written.
+    public func run() throws(InputError) -> ValidationSummary {
+        // Open everything first: a missing second file or column fails before any work.
+        var readers: [EarnFileReader] = []
+        for file in files { readers.append(try EarnFileReader(file: file, mapping: mapping)) }
+
+        var invalidWriter: CSVFileWriter?
+        var duplicateWriter: CSVFileWriter?
+        if let dir = reportDirectory {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw InputError(path: dir, message: "cannot create the report directory")
+            }
+            let invalid = try CSVFileWriter(path: dir + "/invalid.csv")
+            try invalid.writeRow(["source", "line", "field", "reason"] + (readers.first?.columns ?? []))
+            invalidWriter = invalid
+            let duplicates = try CSVFileWriter(path: dir + "/duplicates.csv")
+            try duplicates.writeRow(["source", "line", "requestId", "firstSource", "firstLine"])
+            duplicateWriter = duplicates
+        }
+
+        var summary = ValidationSummary(inputs: files.map(\.displayName))
+        var detector = DuplicateDetector()
+        for reader in readers {
+            while let record = try reader.next() {
+                summary.records += 1
+                switch record {
+                case .valid(let row, _):
+                    summary.valid += 1
+                    if let first = detector.firstOccurrence(of: row.requestId, source: row.source, line: row.line) {
+                        summary.duplicatesInInput += 1
+                        try duplicateWriter?.writeRow([row.source, String(row.line), row.requestId, first.source, String(first.line)])
+                    }
+                case .invalid(let bad):
+                    summary.invalid += 1
+                    var keys = Set<String>()
+                    for error in bad.errors where keys.insert(error.key).inserted {
+                        summary.invalidByReason[error.key, default: 0] += 1
+                    }
+                    if let invalidWriter {
+                        try invalidWriter.writeRow([bad.source, String(bad.line),
+                                                    bad.errors.map(\.field).joined(separator: "; "),
+                                                    bad.errors.map(\.reason).joined(separator: "; ")] + bad.original)
+                    }
+                }
+            }
+        }
+        summary.uniqueRequestIds = detector.count
+        try invalidWriter?.close()
+        try duplicateWriter?.close()
+        if let dir = reportDirectory {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let path = dir + "/summary.json"
+            do {
+                try encoder.encode(summary).write(to: URL(fileURLWithPath: path))
+            } catch {
+                throw InputError(path: path, message: "cannot write")
+            }
+        }
+        return summary
+    }
+}
