@@ -37,8 +37,10 @@ public final class Ledger: @unchecked Sendable {
         self.isReadOnly = false
         let runLock = try RunLock(ledgerPath: path)
         let database = try SQLiteDatabase(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        try Self.configure(database, readOnly: false)
-        try Self.migrate(database)
+        try Self.recognising(path) { () throws(LedgerError) in
+            try Self.configure(database, readOnly: false)
+            try Self.migrate(database)
+        }
         self.runLock = runLock
         self.database = database
     }
@@ -57,8 +59,10 @@ public final class Ledger: @unchecked Sendable {
         guard stat(path, &info) == 0 else { throw LedgerError(.missing, path: path) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw LedgerError(.notALedger("not a regular file"), path: path) }
         let database = try SQLiteDatabase(path: path, flags: SQLITE_OPEN_READONLY)
-        try configure(database, readOnly: true)
-        let version = try checkedVersion(database)
+        let version = try recognising(path) { () throws(LedgerError) -> Int32 in
+            try configure(database, readOnly: true)
+            return try checkedVersion(database)
+        }
         guard version >= 1 else { throw LedgerError(.notALedger("it has no ledger tables (schema version 0)"), path: path) }
         return Ledger(readingPath: path, database: database)
     }
@@ -92,19 +96,22 @@ public final class Ledger: @unchecked Sendable {
         try database.exec("PRAGMA synchronous = NORMAL;")
     }
 
-    /// Reads `user_version`, refusing newer schemas and files that are SQLite but not ours.
-    private static func checkedVersion(_ database: SQLiteDatabase) throws(LedgerError) -> Int32 {
-        let version: Int32
-        let applicationID: Int32
+    /// Turns SQLite's "file is not a database" (a CSV passed as --ledger, say) into a clear error.
+    private static func recognising<T>(_ path: String, _ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
         do {
-            version = Int32(truncatingIfNeeded: try database.integer("PRAGMA user_version;"))
-            applicationID = Int32(truncatingIfNeeded: try database.integer("PRAGMA application_id;"))
+            return try body()
         } catch {
             if case .sqlite(let code, _) = error.kind, code & 0xff == SQLITE_NOTADB {
-                throw LedgerError(.notALedger("not an SQLite database"), path: database.path)
+                throw LedgerError(.notALedger("not an SQLite database"), path: path)
             }
             throw error
         }
+    }
+
+    /// Reads `user_version`, refusing newer schemas and files that are SQLite but not ours.
+    private static func checkedVersion(_ database: SQLiteDatabase) throws(LedgerError) -> Int32 {
+        let version = Int32(truncatingIfNeeded: try database.integer("PRAGMA user_version;"))
+        let applicationID = Int32(truncatingIfNeeded: try database.integer("PRAGMA application_id;"))
         if version > 0 && applicationID != LedgerSchema.applicationID {
             throw LedgerError(.notALedger("an SQLite database of another application"), path: database.path)
         }
