@@ -1,0 +1,514 @@
+import CSQLite
+import Foundation
+
+/// The source of truth for what is done: one SQLite file recording runs (inputs, options,
+/// counts) and the latest state of every requestId.
+///
+/// Opened for writing (`init`) it holds the run lock for its lifetime, so a second process on
+/// the same ledger fails at once. Opened for reading (`openForReading`) it takes no lock,
+/// creates nothing, and sees every committed batch of a run in progress (WAL).
+///
+/// Thread safety: every method takes an internal lock, so lookups from a reader thread and
+/// writes from a writer thread may interleave; they are serialised, not parallel.
+/// Durability: WAL with synchronous=NORMAL survives a killed process (every committed batch
+/// stays); only a power loss can drop the last few commits, which are re-sent and answered 809.
+public final class Ledger: @unchecked Sendable {
+    /// `badge-import.ledger` in the current directory.
+    public static let defaultPath = "badge-import.ledger"
+    /// The schema version this binary writes and understands.
+    public static let schemaVersion: Int32 = LedgerSchema.currentVersion
+
+    public let path: String
+    public let isReadOnly: Bool
+
+    private let lock = NSLock()
+    private let clock: Clock
+    private var database: SQLiteDatabase?
+    private var runLock: RunLock?
+    private var statements: [Query: SQLiteStatement] = [:]
+
+    /// Size of the `IN (...)` list of `doneRequestIds(in:)`; larger inputs go in chunks.
+    static let lookupChunk = 500
+
+    /// Opens (creating if needed) and migrates the ledger, taking the run lock first.
+    public init(path: String, clock: Clock = .system) throws(LedgerError) {
+        self.path = path
+        self.clock = clock
+        self.isReadOnly = false
+        let runLock = try RunLock(ledgerPath: path)
+        let database = try SQLiteDatabase(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        try Self.recognising(path) { () throws(LedgerError) in
+            try Self.configure(database, readOnly: false)
+            try Self.migrate(database)
+        }
+        self.runLock = runLock
+        self.database = database
+    }
+
+    private init(readingPath path: String, database: SQLiteDatabase) {
+        self.path = path
+        self.clock = .system
+        self.isReadOnly = true
+        self.database = database
+    }
+
+    /// Opens an existing ledger read-only: no lock (works while a run is going), no file created,
+    /// no migration. A missing file, a non-ledger or a newer schema is an error naming the path.
+    public static func openForReading(path: String) throws(LedgerError) -> Ledger {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw LedgerError(.missing, path: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw LedgerError(.notALedger("not a regular file"), path: path) }
+        let database = try SQLiteDatabase(path: path, flags: SQLITE_OPEN_READONLY)
+        let version = try recognising(path) { () throws(LedgerError) -> Int32 in
+            try configure(database, readOnly: true)
+            return try checkedVersion(database)
+        }
+        guard version >= 1 else { throw LedgerError(.notALedger("it has no ledger tables (schema version 0)"), path: path) }
+        return Ledger(readingPath: path, database: database)
+    }
+
+    deinit { close() }
+
+    /// Finalises statements, closes the file (SQLite checkpoints the WAL) and releases the lock.
+    public func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        statements.removeAll()   // finalised in deinit, before the connection closes
+        database?.close()
+        database = nil
+        runLock?.release()
+        runLock = nil
+    }
+
+    // MARK: Setup
+
+    private static func configure(_ database: SQLiteDatabase, readOnly: Bool) throws(LedgerError) {
+        // A reader may meet a checkpoint in progress; wait rather than fail.
+        sqlite3_busy_timeout(database.handle, 5_000)
+        if readOnly {
+            try database.exec("PRAGMA query_only = ON;")
+            return
+        }
+        let mode = try database.text("PRAGMA journal_mode = WAL;")
+        guard mode?.lowercased() == "wal" else {
+            throw LedgerError(.io("cannot switch to WAL journal mode (got \(mode ?? "nothing"))"), path: database.path)
+        }
+        try database.exec("PRAGMA synchronous = NORMAL;")
+    }
+
+    /// Turns SQLite's "file is not a database" (a CSV passed as --ledger, say) into a clear error.
+    private static func recognising<T>(_ path: String, _ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+        do {
+            return try body()
+        } catch {
+            if case .sqlite(let code, _) = error.kind, code & 0xff == SQLITE_NOTADB {
+                throw LedgerError(.notALedger("not an SQLite database"), path: path)
+            }
+            throw error
+        }
+    }
+
+    /// Reads `user_version`, refusing newer schemas and files that are SQLite but not ours.
+    private static func checkedVersion(_ database: SQLiteDatabase) throws(LedgerError) -> Int32 {
+        let version = Int32(truncatingIfNeeded: try database.integer("PRAGMA user_version;"))
+        let applicationID = Int32(truncatingIfNeeded: try database.integer("PRAGMA application_id;"))
+        if version > 0 && applicationID != LedgerSchema.applicationID {
+            throw LedgerError(.notALedger("an SQLite database of another application"), path: database.path)
+        }
+        if version > LedgerSchema.currentVersion {
+            throw .newerSchema(database.path, found: version, supported: LedgerSchema.currentVersion)
+        }
+        return version
+    }
+
+    private static func migrate(_ database: SQLiteDatabase) throws(LedgerError) {
+        let version = try checkedVersion(database)
+        if version == 0 {
+            let tables = try database.integer("SELECT count(*) FROM sqlite_master;")
+            if tables > 0 {
+                throw LedgerError(.notALedger("an SQLite database with foreign tables"), path: database.path)
+            }
+        }
+        for step in Int(version)..<LedgerSchema.migrations.count {
+            // One transaction per step: a crash mid-migration leaves the previous version intact.
+            try database.exec("BEGIN IMMEDIATE;")
+            do {
+                try database.exec(LedgerSchema.migrations[step])
+                try database.exec("PRAGMA user_version = \(step + 1);")
+                try database.exec("COMMIT;")
+            } catch {
+                try? database.exec("ROLLBACK;")
+                throw error
+            }
+        }
+    }
+
+    // MARK: Statements
+
+    private enum Query: CaseIterable {
+        case begin, commit, rollback
+        case status, entry, upsert, doneIn
+        case insertRun, insertInput, finishRun
+        case inputDone, markInput, nextInputPosition
+    }
+
+    private func sql(_ query: Query) -> String {
+        switch query {
+        case .begin: return "BEGIN IMMEDIATE"
+        case .commit: return "COMMIT"
+        case .rollback: return "ROLLBACK"
+        case .status: return "SELECT status FROM entries WHERE request_id = ?1"
+        case .entry:
+            return """
+            SELECT request_id, status, attempts, http_status, error_code, error_message, earned_badge_id,
+                   issued_id, expires_on, source, line, badge_meta_id, customer_id, run_id, updated_at
+            FROM entries WHERE request_id = ?1
+            """
+        case .upsert:
+            // Keep the stored result when it is done (earned/duplicate/already-done) and the new
+            // one is not an upgrade to earned: a done row is never downgraded, and earned keeps
+            // its earnedBadgeId. A duplicate-in-input row never replaces its first occurrence.
+            // Attempts add up in every case: they count real sends.
+            let keepOld = """
+            (excluded.status = 'duplicate-in-input' OR
+             (entries.status IN ('earned','duplicate','already-done')
+              AND NOT (excluded.status = 'earned' AND entries.status <> 'earned')))
+            """
+            let columns = ["status", "http_status", "error_code", "error_message", "earned_badge_id",
+                           "issued_id", "expires_on", "source", "line", "badge_meta_id", "customer_id"]
+            let updates = columns.map { "\($0) = CASE WHEN \(keepOld) THEN entries.\($0) ELSE excluded.\($0) END" }
+            return """
+            INSERT INTO entries (request_id, status, attempts, http_status, error_code, error_message,
+                                 earned_badge_id, issued_id, expires_on, source, line, badge_meta_id,
+                                 customer_id, run_id, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            ON CONFLICT (request_id) DO UPDATE SET
+                \(updates.joined(separator: ",\n    ")),
+                attempts = entries.attempts + excluded.attempts,
+                run_id = excluded.run_id,
+                updated_at = excluded.updated_at
+            """
+        case .doneIn:
+            let placeholders = (1...Self.lookupChunk).map { "?\($0)" }.joined(separator: ",")
+            return """
+            SELECT request_id FROM entries WHERE request_id IN (\(placeholders))
+              AND status IN ('earned','duplicate','already-done')
+            """
+        case .insertRun:
+            return "INSERT INTO runs (started_at, options, tool_version) VALUES (?1, ?2, ?3)"
+        case .insertInput:
+            return "INSERT INTO run_inputs (run_id, position, path, sha256, bytes, fully_processed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        case .finishRun:
+            return """
+            UPDATE runs SET ended_at = ?2, counts = ?3, requests_sent = ?4, retries = ?5, exit_code = ?6,
+                            abort_reason = ?7 WHERE id = ?1
+            """
+        case .inputDone:
+            return "SELECT 1 FROM run_inputs WHERE sha256 = ?1 AND fully_processed = 1 LIMIT 1"
+        case .markInput:
+            return "UPDATE run_inputs SET fully_processed = 1 WHERE run_id = ?1 AND path = ?2 AND sha256 = ?3"
+        case .nextInputPosition:
+            return "SELECT coalesce(max(position), -1) + 1 FROM run_inputs WHERE run_id = ?1"
+        }
+    }
+
+    /// Runs `body` under the lock with the statement for `query`, prepared once and reused.
+    private func with<T>(_ query: Query, _ body: (SQLiteStatement) throws(LedgerError) -> T) throws(LedgerError) -> T {
+        guard let database else { throw LedgerError(.closed, path: path) }
+        let statement: SQLiteStatement
+        if let cached = statements[query] {
+            statement = cached
+        } else {
+            statement = try database.prepare(sql(query))
+            statements[query] = statement
+        }
+        defer { statement.reset() }
+        return try body(statement)
+    }
+
+    private func locked<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// Runs `body` in one write transaction, rolled back if it throws.
+    private func transaction<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+        try with(.begin) { statement throws(LedgerError) in try statement.run() }
+        do {
+            let result = try body()
+            try with(.commit) { statement throws(LedgerError) in try statement.run() }
+            return result
+        } catch {
+            try? with(.rollback) { statement throws(LedgerError) in try statement.run() }
+            throw error
+        }
+    }
+
+    private func requireWritable() throws(LedgerError) {
+        if isReadOnly { throw LedgerError(.io("opened read-only"), path: path) }
+    }
+
+    // MARK: Runs
+
+    /// Records the start of a run with its inputs; returns the run id.
+    public func startRun(_ start: RunStart) throws(LedgerError) -> Int64 {
+        try requireWritable()
+        let options = Self.json(RunStart.scrubbed(start.options))
+        return try locked { () throws(LedgerError) -> Int64 in
+            try transaction { () throws(LedgerError) -> Int64 in
+                try with(.insertRun) { statement throws(LedgerError) in
+                    statement.bind(1, Self.iso(start.startedAt))
+                    statement.bind(2, options)
+                    statement.bind(3, start.toolVersion)
+                    try statement.run()
+                }
+                let runId = database!.lastInsertRowID
+                for (position, input) in start.inputs.enumerated() {
+                    try insertInput(input, runId: runId, position: position, fullyProcessed: false)
+                }
+                return runId
+            }
+        }
+    }
+
+    private func insertInput(_ input: RunInput, runId: Int64, position: Int, fullyProcessed: Bool) throws(LedgerError) {
+        try with(.insertInput) { statement throws(LedgerError) in
+            statement.bind(1, runId)
+            statement.bind(2, position)
+            statement.bind(3, input.path)
+            statement.bind(4, input.sha256.lowercased())
+            statement.bind(5, input.bytes)
+            statement.bind(6, fullyProcessed ? 1 : 0)
+            try statement.run()
+        }
+    }
+
+    /// Records how a run ended: counts, requests, retries, exit code and abort reason.
+    public func finishRun(_ runId: Int64, _ end: RunEnd) throws(LedgerError) {
+        try requireWritable()
+        var counts: [String: Int] = [:]
+        for (status, count) in end.counts { counts[status.rawValue] = count }
+        let countsJSON = Self.json(counts)
+        try locked { () throws(LedgerError) in
+            try with(.finishRun) { statement throws(LedgerError) in
+                statement.bind(1, runId)
+                statement.bind(2, Self.iso(end.endedAt))
+                statement.bind(3, countsJSON)
+                statement.bind(4, end.requestsSent)
+                statement.bind(5, end.retries)
+                statement.bind(6, Int64(end.exitCode))
+                statement.bind(7, end.abortReason)
+                try statement.run()
+            }
+        }
+    }
+
+    // MARK: Inputs (nightly drops)
+
+    /// True when some run fully processed a file with exactly these bytes.
+    public func isInputFullyProcessed(sha256: String) throws(LedgerError) -> Bool {
+        try locked { () throws(LedgerError) -> Bool in
+            try with(.inputDone) { statement throws(LedgerError) -> Bool in
+                statement.bind(1, sha256.lowercased())
+                return try statement.step()
+            }
+        }
+    }
+
+    /// Marks an input of `runId` as fully processed (adding it to the run if it was not listed).
+    public func markInputFullyProcessed(_ input: RunInput, runId: Int64) throws(LedgerError) {
+        try requireWritable()
+        try locked { () throws(LedgerError) in
+            try transaction { () throws(LedgerError) in
+                try with(.markInput) { statement throws(LedgerError) in
+                    statement.bind(1, runId)
+                    statement.bind(2, input.path)
+                    statement.bind(3, input.sha256.lowercased())
+                    try statement.run()
+                }
+                guard database!.changes == 0 else { return }
+                let position = try with(.nextInputPosition) { statement throws(LedgerError) -> Int in
+                    statement.bind(1, runId)
+                    return try statement.step() ? Int(statement.int64(0)) : 0
+                }
+                try insertInput(input, runId: runId, position: position, fullyProcessed: true)
+            }
+        }
+    }
+
+    // MARK: Entries
+
+    /// The stored status of a requestId, or nil when the ledger has never seen it.
+    /// One prepared primary-key lookup: a few microseconds.
+    public func isDone(requestId: String) throws(LedgerError) -> RowStatus? {
+        try locked { () throws(LedgerError) -> RowStatus? in
+            try with(.status) { statement throws(LedgerError) -> RowStatus? in
+                statement.bind(1, requestId)
+                guard try statement.step(), let raw = statement.string(0) else { return nil }
+                return RowStatus(rawValue: raw)
+            }
+        }
+    }
+
+    /// The requestIds among `requestIds` whose stored status is done (earned, duplicate,
+    /// already-done), looked up `lookupChunk` at a time with one `IN (...)` query per chunk.
+    public func doneRequestIds(in requestIds: [String]) throws(LedgerError) -> Set<String> {
+        var done = Set<String>()
+        try locked { () throws(LedgerError) in
+            var start = 0
+            while start < requestIds.count {
+                let end = min(start + Self.lookupChunk, requestIds.count)
+                try with(.doneIn) { statement throws(LedgerError) in
+                    for index in 0..<Self.lookupChunk {
+                        // A short last chunk repeats its first id: IN ignores duplicates.
+                        let id = start + index < end ? requestIds[start + index] : requestIds[start]
+                        statement.bind(Int32(index + 1), id)
+                    }
+                    while try statement.step() {
+                        if let id = statement.string(0) { done.insert(id) }
+                    }
+                }
+                start = end
+            }
+        }
+        return done
+    }
+
+    /// The stored entry (attempts summed over all runs), or nil.
+    public func entry(requestId: String) throws(LedgerError) -> LedgerEntry? {
+        try stored(requestId: requestId)?.entry
+    }
+
+    /// The stored entry with the run that last touched it and when.
+    public func stored(requestId: String) throws(LedgerError) -> StoredLedgerEntry? {
+        try locked { () throws(LedgerError) -> StoredLedgerEntry? in
+            try with(.entry) { s throws(LedgerError) -> StoredLedgerEntry? in
+                s.bind(1, requestId)
+                guard try s.step() else { return nil }
+                let status = s.string(1).flatMap(RowStatus.init(rawValue:))
+                guard let status else {
+                    throw LedgerError(.notALedger("unknown status '\(s.string(1) ?? "")' for requestId \(requestId)"), path: path)
+                }
+                let entry = LedgerEntry(
+                    requestId: s.string(0) ?? requestId, status: status, attempts: Int(s.int64(2)),
+                    httpStatus: s.optionalInt64(3).map(Int.init), errorCode: s.string(4), errorMessage: s.string(5),
+                    earnedBadgeId: s.string(6), issuedId: s.string(7), expiresOn: s.optionalDouble(8),
+                    source: s.string(9) ?? "", line: Int(s.int64(10)), badgeMetaId: s.string(11) ?? "",
+                    customerId: s.int64(12))
+                return StoredLedgerEntry(entry: entry, runId: s.int64(13),
+                                         updatedAt: Date(timeIntervalSince1970: s.double(14)))
+            }
+        }
+    }
+
+    /// Upserts `entries` in one transaction. Attempts add up across runs; a done row
+    /// (earned/duplicate/already-done) is never downgraded. Call with hundreds of entries at a
+    /// time (see `LedgerWriter`), never one per transaction.
+    public func record(_ entries: [LedgerEntry], runId: Int64) throws(LedgerError) {
+        try requireWritable()
+        guard !entries.isEmpty else { return }
+        let now = clock.wallNow().timeIntervalSince1970
+        try locked { () throws(LedgerError) in
+            try transaction { () throws(LedgerError) in
+                try with(.upsert) { s throws(LedgerError) in
+                    for entry in entries {
+                        s.bind(1, entry.requestId)
+                        s.bind(2, entry.status.rawValue)
+                        s.bind(3, entry.attempts)
+                        s.bind(4, entry.httpStatus)
+                        s.bind(5, entry.errorCode)
+                        s.bind(6, entry.errorMessage)
+                        s.bind(7, entry.earnedBadgeId)
+                        s.bind(8, entry.issuedId)
+                        s.bind(9, entry.expiresOn)
+                        s.bind(10, entry.source)
+                        s.bind(11, entry.line)
+                        s.bind(12, entry.badgeMetaId)
+                        s.bind(13, entry.customerId)
+                        s.bind(14, runId)
+                        s.bind(15, now)
+                        try s.run()
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Status
+
+    /// Runs with their inputs, rows by status and errors by code, for `badge-import status`.
+    public func status() throws(LedgerError) -> LedgerStatus {
+        try locked { () throws(LedgerError) -> LedgerStatus in
+            guard let database else { throw LedgerError(.closed, path: path) }
+            var inputs: [Int64: [LedgerStatus.Input]] = [:]
+            let inputQuery = try database.prepare(
+                "SELECT run_id, path, sha256, bytes, fully_processed FROM run_inputs ORDER BY run_id, position")
+            while try inputQuery.step() {
+                inputs[inputQuery.int64(0), default: []].append(LedgerStatus.Input(
+                    path: inputQuery.string(1) ?? "", sha256: inputQuery.string(2) ?? "",
+                    bytes: inputQuery.int64(3), fullyProcessed: inputQuery.int64(4) != 0))
+            }
+            inputQuery.finalize()
+
+            var runs: [LedgerStatus.Run] = []
+            let runQuery = try database.prepare("""
+                SELECT id, started_at, ended_at, options, tool_version, counts, requests_sent, retries,
+                       exit_code, abort_reason FROM runs ORDER BY id
+                """)
+            while try runQuery.step() {
+                let id = runQuery.int64(0)
+                runs.append(LedgerStatus.Run(
+                    ledger: path, id: id, startedAt: runQuery.string(1) ?? "", endedAt: runQuery.string(2),
+                    toolVersion: runQuery.string(4) ?? "",
+                    options: Self.decode([String: String].self, runQuery.string(3)) ?? [:],
+                    inputs: inputs[id] ?? [],
+                    counts: Self.decode([String: Int].self, runQuery.string(5)) ?? [:],
+                    requestsSent: runQuery.optionalInt64(6).map(Int.init),
+                    retries: runQuery.optionalInt64(7).map(Int.init),
+                    exitCode: runQuery.optionalInt64(8).map { Int32(truncatingIfNeeded: $0) },
+                    abortReason: runQuery.string(9)))
+            }
+            runQuery.finalize()
+
+            // One scan for both views: rows per (status, code), summed per status below.
+            var byStatus: [String: Int] = [:]
+            var errors: [LedgerStatus.ErrorGroup] = []
+            let groupQuery = try database.prepare("""
+                SELECT status, error_code, min(error_message), count(*) FROM entries
+                GROUP BY status, error_code
+                """)
+            while try groupQuery.step() {
+                let status = groupQuery.string(0) ?? ""
+                let count = Int(groupQuery.int64(3))
+                byStatus[status, default: 0] += count
+                let isProblem = status == RowStatus.rejected.rawValue || status == RowStatus.failed.rawValue
+                    || status == RowStatus.invalid.rawValue
+                if isProblem {
+                    errors.append(LedgerStatus.ErrorGroup(status: status, code: groupQuery.string(1),
+                                                          sampleMessage: groupQuery.string(2), count: count))
+                }
+            }
+            groupQuery.finalize()
+            return LedgerStatus(ledgers: [path], rowsByStatus: byStatus, errors: errors, runs: runs)
+        }
+    }
+
+    // MARK: Encoding helpers
+
+    static func iso(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    private static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Dictionaries of strings and ints always encode.
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+        guard let text else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}

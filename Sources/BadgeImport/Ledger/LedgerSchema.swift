@@ -1,0 +1,60 @@
+/// The ledger's schema as an ordered list of migration steps. `PRAGMA user_version` holds how
+/// many steps a file has had; opening applies the missing ones in order, each in its own
+/// transaction, and refuses a file that has more steps than this binary knows.
+/// Never edit a released step: append a new one.
+enum LedgerSchema {
+    /// Marks the file as a badge-import ledger ("BILG"), so a stray SQLite file is refused.
+    static let applicationID: Int32 = 0x4249_4C47
+
+    static let migrations: [String] = [
+        // 1: runs, their inputs, and the latest state of every requestId.
+        """
+        PRAGMA application_id = \(applicationID);
+        CREATE TABLE runs (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at    TEXT NOT NULL,            -- ISO 8601 UTC
+            ended_at      TEXT,                     -- NULL while running or after a crash
+            options       TEXT NOT NULL,            -- JSON object, secrets removed
+            tool_version  TEXT NOT NULL,
+            counts        TEXT,                     -- JSON object RowStatus raw value -> count
+            requests_sent INTEGER,
+            retries       INTEGER,
+            exit_code     INTEGER,
+            abort_reason  TEXT
+        );
+        CREATE TABLE run_inputs (
+            run_id          INTEGER NOT NULL REFERENCES runs(id),
+            position        INTEGER NOT NULL,
+            path            TEXT NOT NULL,
+            sha256          TEXT NOT NULL,          -- content hash, lower-case hex
+            bytes           INTEGER NOT NULL,
+            fully_processed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (run_id, position)
+        );
+        -- WITHOUT ROWID: the requestId is the key and is stored once, not in a table and an index.
+        CREATE TABLE entries (
+            request_id      TEXT PRIMARY KEY NOT NULL,
+            status          TEXT NOT NULL,          -- RowStatus raw value
+            attempts        INTEGER NOT NULL,       -- cumulative over all runs
+            http_status     INTEGER,
+            error_code      TEXT,
+            error_message   TEXT,
+            earned_badge_id TEXT,
+            issued_id       TEXT,
+            expires_on      REAL,                   -- epoch seconds, as the API sends it
+            source          TEXT NOT NULL,
+            line            INTEGER NOT NULL,
+            badge_meta_id   TEXT NOT NULL,
+            customer_id     INTEGER NOT NULL,
+            run_id          INTEGER NOT NULL,       -- the run that last touched the row
+            updated_at      REAL NOT NULL           -- epoch seconds
+        ) WITHOUT ROWID;
+        """,
+        // 2: the nightly-drop question "was this exact file fully processed?" by content hash.
+        """
+        CREATE INDEX run_inputs_done_by_hash ON run_inputs(sha256) WHERE fully_processed = 1;
+        """,
+    ]
+
+    static var currentVersion: Int32 { Int32(migrations.count) }
+}

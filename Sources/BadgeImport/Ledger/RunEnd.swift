@@ -1,0 +1,21 @@
+import Foundation
+
+/// What the ledger records when a run ends (also after an abort, with the reason).
+public struct RunEnd: Sendable {
+    public var endedAt: Date
+    public var counts: [RowStatus: Int]
+    public var requestsSent: Int
+    public var retries: Int
+    public var exitCode: Int32
+    public var abortReason: String?
+
+    public init(endedAt: Date, counts: [RowStatus: Int], requestsSent: Int, retries: Int,
+                exitCode: Int32, abortReason: String? = nil) {
+        self.endedAt = endedAt
+        self.counts = counts
+        self.requestsSent = requestsSent
+        self.retries = retries
+        self.exitCode = exitCode
+        self.abortReason = abortReason
+    }
+}
