@@ -32,7 +32,7 @@ struct BadgeImportCommand: ParsableCommand {
                 let stream = code == .success ? FileHandle.standardOutput : FileHandle.standardError
                 stream.write(Data((message + "\n").utf8))
             }
-            exit(code == .validationFailure ? 2 : code.rawValue)
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
 }

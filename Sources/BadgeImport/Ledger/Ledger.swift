@@ -148,7 +148,7 @@ public final class Ledger: @unchecked Sendable {
     private enum Query: CaseIterable {
         case begin, commit, rollback
         case status, entry, upsert, doneIn
-        case insertRun, insertInput, finishRun
+        case insertRun, insertInput, finishRun, summary
         case inputDone, markInput, nextInputPosition
     }
 
@@ -201,7 +201,12 @@ public final class Ledger: @unchecked Sendable {
         case .finishRun:
             return """
             UPDATE runs SET ended_at = ?2, counts = ?3, requests_sent = ?4, retries = ?5, exit_code = ?6,
-                            abort_reason = ?7 WHERE id = ?1
+                            abort_reason = ?7, summary_json = ?8 WHERE id = ?1
+            """
+        case .summary:
+            return """
+            SELECT id, summary_json FROM runs WHERE summary_json IS NOT NULL AND (?1 IS NULL OR id = ?1)
+            ORDER BY id DESC LIMIT 1
             """
         case .inputDone:
             return "SELECT 1 FROM run_inputs WHERE sha256 = ?1 AND fully_processed = 1 LIMIT 1"
@@ -299,7 +304,19 @@ public final class Ledger: @unchecked Sendable {
                 statement.bind(5, end.retries)
                 statement.bind(6, Int64(end.exitCode))
                 statement.bind(7, end.abortReason)
+                statement.bind(8, end.summaryJSON)
                 try statement.run()
+            }
+        }
+    }
+
+    /// The stored summary.json of a run (the latest finished one when `runId` is nil).
+    public func runSummaryJSON(runId: Int64?) throws(LedgerError) -> (runId: Int64, json: String)? {
+        try locked { () throws(LedgerError) -> (runId: Int64, json: String)? in
+            try with(.summary) { s throws(LedgerError) -> (runId: Int64, json: String)? in
+                s.bind(1, runId)
+                guard try s.step(), let json = s.string(1) else { return nil }
+                return (s.int64(0), json)
             }
         }
     }

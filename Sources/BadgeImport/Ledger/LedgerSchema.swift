@@ -54,6 +54,10 @@ enum LedgerSchema {
         """
         CREATE INDEX run_inputs_done_by_hash ON run_inputs(sha256) WHERE fully_processed = 1;
         """,
+        // 3: each run's summary.json, so `badge-import report` can render any past run again.
+        """
+        ALTER TABLE runs ADD COLUMN summary_json TEXT;
+        """,
     ]
 
     static var currentVersion: Int32 { Int32(migrations.count) }

@@ -24,7 +24,7 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
 /// ticker thread samples the counters for the timeline. They meet in a bounded queue (reader to
 /// workers) and in `RunRecorder` (everyone to the files and the ledger).
 public final class ImportRun: Sendable {
-    public typealias TransportFactory = @Sendable () throws(TransportError) -> any Transport
+    public typealias TransportFactory = @Sendable () throws -> any Transport
 
     public let control = RunControl()
     private let configuration: ImportConfiguration
@@ -56,10 +56,8 @@ public final class ImportRun: Sendable {
         self.clock = clock
         self.random = random
         let caFile = configuration.caFile
-        self.makeTransport = makeTransport ?? { () throws(TransportError) -> any Transport in
-            var options = CurlTransport.Options()
-            options.caFile = caFile
-            return try CurlTransport(options: options)
+        self.makeTransport = makeTransport ?? {
+            try CurlTransport(options: CurlTransport.Options(caFile: caFile))
         }
     }
 
@@ -71,10 +69,16 @@ public final class ImportRun: Sendable {
         let started = clock.now()
 
         // Everything that can be wrong with the configuration fails here, before any request.
+        // A dry run plans against the ledger when there is one, without locking or creating it.
         let ledger: Ledger?
         do {
-            ledger = config.dryRun ? try Ledger.openForPlanning(path: config.ledgerPath)
-                                   : try Ledger(path: config.ledgerPath, clock: clock)
+            if !config.dryRun {
+                ledger = try Ledger(path: config.ledgerPath, clock: clock)
+            } else if FileManager.default.fileExists(atPath: config.ledgerPath) {
+                ledger = try Ledger.openForReading(path: config.ledgerPath)
+            } else {
+                ledger = nil
+            }
         } catch {
             throw ImportError(error.description)
         }
@@ -83,10 +87,11 @@ public final class ImportRun: Sendable {
         var inputs: [PlannedInput] = []
         for file in config.inputs {
             let hash = try Self.contentHash(of: file)
-            let skip = try hash.map { sha in
-                do { return try ledger?.isInputFullyProcessed(sha256: sha) ?? false }
+            var skip = false
+            if let hash, let ledger {
+                do { skip = try ledger.isInputFullyProcessed(sha256: hash) }
                 catch { throw ImportError(error.description) }
-            } ?? false
+            }
             let columns: [String]
             do { columns = try EarnFileReader(file: file, mapping: config.mapping).columns }
             catch { throw ImportError(error.description) }
@@ -129,7 +134,7 @@ public final class ImportRun: Sendable {
         } catch { throw ImportError(error.description) }
 
         let auth: EarnAuth
-        do { auth = try buildAuth() } catch { throw ImportError(error.description) }
+        do { auth = try buildAuth() } catch { throw ImportError("\(error)") }
         let limiter = RateLimiter(mode: config.rate.map { .fixed($0) } ?? .adaptive(ceiling: nil), clock: clock)
         let breaker = CircuitBreaker(window: config.breakerWindow, clock: clock)
         live.withLock {
@@ -409,7 +414,7 @@ public final class ImportRun: Sendable {
         return out
     }
 
-    private func buildAuth() throws(TransportError) -> EarnAuth {
+    private func buildAuth() throws -> EarnAuth {
         switch configuration.auth {
         case .none:
             return .none

@@ -1,3 +1,4 @@
+import Foundation
 /// One slice of the input when N processes (e.g. the pods of a Kubernetes Indexed Job) share the
 /// same files: every process reads everything but sends only the rows whose requestId falls in
 /// its shard, so the shards never overlap and together cover every row, with no coordination.
@@ -42,7 +43,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public init(parsing text: String) throws(ShardError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2,
-              let index = Int(parts[0].trimmingSpaces), let count = Int(parts[1].trimmingSpaces)
+              let index = Int(parts[0].trimmingCharacters(in: .whitespaces)), let count = Int(parts[1].trimmingCharacters(in: .whitespaces))
         else { throw .malformed(text) }
         try self.init(index: index, count: count)
     }
@@ -51,7 +52,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// count from `--shards` (the Job's `completions`).
     public static func fromEnvironment(_ environment: [String: String], shards: Int) throws(ShardError) -> Shard {
         guard let raw = environment["JOB_COMPLETION_INDEX"] else { throw .missingIndex }
-        guard let index = Int(raw.trimmingSpaces) else { throw .malformedIndex(raw) }
+        guard let index = Int(raw.trimmingCharacters(in: .whitespaces)) else { throw .malformedIndex(raw) }
         return try Shard(index: index, count: shards)
     }
 
@@ -105,17 +106,4 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
             return "JOB_COMPLETION_INDEX '\(raw)' is not a whole number"
         }
     }
-}
-
-private extension Substring {
-    var trimmingSpaces: Substring {
-        var s = self
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return s
-    }
-}
-
-private extension String {
-    var trimmingSpaces: Substring { Substring(self).trimmingSpaces }
 }

@@ -162,14 +162,30 @@ public struct InputSummary: Codable, Sendable, Equatable {
     /// True when the ledger showed this exact content fully processed, so it was not read again.
     public var skipped: Bool
     public var skippedReason: String?
+    /// Read to the end with nothing left that a rerun would send: the ledger remembers its
+    /// content hash, so the same bytes are skipped next time (and `--archive-dir` moves it).
+    public var fullyProcessed: Bool
 
-    public init(path: String, sha256: String, bytes: Int64, records: Int, skipped: Bool = false, skippedReason: String? = nil) {
+    public init(path: String, sha256: String, bytes: Int64, records: Int, skipped: Bool = false,
+                skippedReason: String? = nil, fullyProcessed: Bool = false) {
         self.path = path
         self.sha256 = sha256
         self.bytes = bytes
         self.records = records
         self.skipped = skipped
         self.skippedReason = skippedReason
+        self.fullyProcessed = fullyProcessed
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decode(String.self, forKey: .path)
+        sha256 = try c.decode(String.self, forKey: .sha256)
+        bytes = try c.decode(Int64.self, forKey: .bytes)
+        records = try c.decode(Int.self, forKey: .records)
+        skipped = try c.decodeIfPresent(Bool.self, forKey: .skipped) ?? false
+        skippedReason = try c.decodeIfPresent(String.self, forKey: .skippedReason)
+        fullyProcessed = try c.decodeIfPresent(Bool.self, forKey: .fullyProcessed) ?? false
     }
 }
 
