@@ -85,6 +85,7 @@ extension RunCommand {
         configuration.reportDir = reportDir ?? settings.reportDirectoryTemplate
         configuration.skipRejected = skipRejected
         configuration.dryRun = dryRun
+        configuration.reprocess = reprocess
         configuration.shard = selectedShard
         configuration.archiveDir = archiveDir
         configuration.recordedOptions = recordedOptions(settings: settings, target: target, shard: selectedShard)

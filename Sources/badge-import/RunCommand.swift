@@ -90,6 +90,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Validate and plan against the ledger; send nothing.")
     var dryRun = false
 
+    @Flag(help: "Read inputs the ledger has as fully processed (same content) instead of skipping them; done rows are still not sent.")
+    var reprocess = false
+
     @Option(help: "Process only shard I of N (0-based), e.g. 2/8.")
     var shard: String?
 

@@ -46,11 +46,11 @@ struct ConfigResolutionTests {
     @Test func rate() throws {
         let prof = profile { $0.rate = "100/min" }
         let env = ["BADGE_IMPORT_RATE": "20/s"]
-        #expect(try resolve(flags: .init(rate: "36000/h"), env: env, profile: prof).rate?.requestsPerSecond == 10)
-        #expect(try resolve(env: env, profile: prof).rate?.requestsPerSecond == 20)
+        #expect(try resolve(flags: .init(rate: "36000/h"), env: env, profile: prof).rate?.perSecond == 10)
+        #expect(try resolve(env: env, profile: prof).rate?.perSecond == 20)
         let fromProfile = try resolve(profile: prof).rate
-        #expect(fromProfile?.text == "100/min")
-        #expect(abs((fromProfile?.requestsPerSecond ?? 0) - 100.0 / 60) < 1e-9)
+        #expect(fromProfile?.description == "100/min")
+        #expect(abs((fromProfile?.perSecond ?? 0) - 100.0 / 60) < 1e-9)
         #expect(try resolve().rate == nil)
         #expect(try resolve(flags: .init(rate: "unlimited"), profile: prof).rate == nil)
     }
@@ -81,7 +81,7 @@ struct ConfigResolutionTests {
         #expect(try resolve(flags: .init(reportDir: "out"), env: env, profile: prof).reportDirectory(runId: 7) == "out/run-7")
         #expect(try resolve(env: env, profile: prof).reportDirectory(runId: 7) == "/env/reports/run-7")
         #expect(try resolve(profile: prof).reportDirectory(runId: 42) == "/data/reports/run-42")
-        #expect(try resolve().reportDirectory(runId: 3) == "reports/3")
+        #expect(try resolve().reportDirectory(runId: 3) == "reports/run-3")
     }
 
     @Test func usernameAndPassword() throws {

@@ -10,7 +10,13 @@ import Testing
         #expect(abs(try RateSpec(parsing: text).perSecond - perSecond) < 1e-12)
     }
 
-    @Test(arguments: ["", "1000", "0/s", "-5/s", "10/h", "abc/min", "1e3/s", "/s", "10/", "inf/s", "nan/s"])
+    @Test func parsesHourlyRatesAndUnlimitedSettings() throws {
+        #expect(try RateSpec(parsing: "36000/h").perSecond == 10)
+        #expect(try RateSpec.parseSetting("unlimited") == nil)
+        #expect(try RateSpec.parseSetting("1000/min")?.perSecond == 1000.0 / 60)
+    }
+
+    @Test(arguments: ["", "1000", "0/s", "-5/s", "10/d", "abc/min", "1e3/s", "/s", "10/", "inf/s", "nan/s"])
     func rejectsBadRates(_ text: String) {
         #expect(throws: RateSpec.ParseError.invalid(text)) { try RateSpec(parsing: text) }
     }

@@ -14,13 +14,21 @@ import Testing
         #expect(try mock.stat("committedEarns") == 300)
         let requestsAfterFirst = try mock.stat("requests")
 
+        // Same bytes again: the ledger knows the file as fully processed and skips it whole.
         let second = try BinaryProcess.run(args + ["--report-dir", "r2"], directory: dir.url)
         #expect(second.exitCode == 0, "\(second.stderr)")
         #expect(try mock.stat("requests") == requestsAfterFirst, "a rerun of a finished file sends nothing")
-        let results = try CSVText.rows(dir.read("r2/results.csv"))
+        let skipped = try JSONSerialization.jsonObject(with: Data(dir.read("r2/summary.json").utf8)) as! [String: Any]
+        #expect(((skipped["inputs"] as? [[String: Any]])?.first?["skipped"] as? Bool) == true)
+
+        // Read anyway: every row is found done in the ledger, none is sent.
+        let third = try BinaryProcess.run(args + ["--report-dir", "r3", "--reprocess"], directory: dir.url)
+        #expect(third.exitCode == 0, "\(third.stderr)")
+        #expect(try mock.stat("requests") == requestsAfterFirst)
+        let results = try CSVText.rows(dir.read("r3/results.csv"))
         #expect(results.count == 301)
         #expect(results.dropFirst().allSatisfy { $0[3] == "already-done" })
-        let summary = try JSONSerialization.jsonObject(with: Data(dir.read("r2/summary.json").utf8)) as! [String: Any]
+        let summary = try JSONSerialization.jsonObject(with: Data(dir.read("r3/summary.json").utf8)) as! [String: Any]
         #expect((summary["requestsSent"] as? Int) == 0)
     }
 

@@ -24,6 +24,9 @@ public struct ImportConfiguration: Sendable {
     /// by the run's id, so a profile can name a parent folder for all runs.
     public var reportDir: String?
     public var skipRejected: Bool = false
+    /// Read inputs even when the ledger has their exact content as fully processed (rows it
+    /// has as done are still not sent).
+    public var reprocess: Bool = false
     public var dryRun: Bool = false
     public var shard: Shard?
     /// Move each fully processed input here after the report is written.

@@ -88,7 +88,7 @@ public final class ImportRun: Sendable {
         for file in config.inputs {
             let hash = try Self.contentHash(of: file)
             var skip = false
-            if let hash, let ledger {
+            if let hash, let ledger, !config.reprocess {
                 do { skip = try ledger.isInputFullyProcessed(sha256: hash) }
                 catch { throw ImportError(error.description) }
             }

@@ -105,6 +105,7 @@ public enum HTMLReport {
         (.rejected, "Rejected", "#ef6c00"),
         (.failed, "Failed", "#c62828"),
         (.invalid, "Invalid", "#7b1fa2"),
+        (.wouldSend, "Would send (dry run)", "#1565c0"),
     ]
 
     static func figures(_ s: RunSummary) -> String {
