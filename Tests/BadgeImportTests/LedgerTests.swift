@@ -65,11 +65,12 @@ import Testing
             CREATE TABLE run_inputs (run_id INTEGER NOT NULL, position INTEGER NOT NULL, path TEXT NOT NULL,
               sha256 TEXT NOT NULL, bytes INTEGER NOT NULL, fully_processed INTEGER NOT NULL DEFAULT 0,
               PRIMARY KEY (run_id, position));
-            CREATE TABLE entries (request_id TEXT PRIMARY KEY NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
-              http_status INTEGER, error_code TEXT, error_message TEXT, earned_badge_id TEXT, issued_id TEXT,
-              expires_on REAL, source TEXT NOT NULL, line INTEGER NOT NULL, badge_meta_id TEXT NOT NULL,
-              customer_id INTEGER NOT NULL, run_id INTEGER NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
-            INSERT INTO entries VALUES ('old-1', 'earned', 1, 200, NULL, NULL, 'e1', NULL, NULL, 'a.csv', 2, 'm', 7, 1, 0);
+            CREATE TABLE entries (id INTEGER PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+              attempts INTEGER NOT NULL, http_status INTEGER, error_code TEXT, error_message TEXT,
+              earned_badge_id TEXT, issued_id TEXT, expires_on REAL, source TEXT NOT NULL, line INTEGER NOT NULL,
+              badge_meta_id TEXT NOT NULL, customer_id INTEGER NOT NULL, run_id INTEGER NOT NULL,
+              updated_at REAL NOT NULL);
+            INSERT INTO entries VALUES (1, 'old-1', 'earned', 1, 200, NULL, NULL, 'e1', NULL, NULL, 'a.csv', 2, 'm', 7, 1, 0);
             PRAGMA user_version = 1;
             """)
         #expect(rawInteger(v1, "SELECT count(*) FROM sqlite_master WHERE name = 'run_inputs_done_by_hash'") == 0)
