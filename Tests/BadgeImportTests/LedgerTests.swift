@@ -301,3 +301,33 @@ import Testing
         #expect(recorded.inputs[0].bytes == 1_234)
     }
 }
+
+/// Lookups share a read snapshot on the writing connection; it must never hide our own writes.
+@Suite struct LedgerSnapshotTests {
+    @Test func lookupsSeeWritesMadeBetweenThem() throws {
+        let dir = LedgerTestDirectory()
+        let ledger = try Ledger(path: dir.file("l.ledger"))
+        let run = try ledger.startRun(sampleStart())
+        for index in 0..<25_000 {   // crosses several snapshot renewals
+            #expect(try ledger.isDone(requestId: "s\(index)") == nil)
+            if index % 5_000 == 0 {
+                try ledger.record([sampleEntry("s\(index)")], runId: run)
+                #expect(try ledger.isDone(requestId: "s\(index)") == .earned)
+                #expect(try ledger.doneRequestIds(in: ["s\(index)"]) == ["s\(index)"])
+            }
+        }
+        ledger.close()
+    }
+
+    @Test func alreadyDoneWithoutAttemptsChangesNothing() throws {
+        let dir = LedgerTestDirectory()
+        let ledger = try Ledger(path: dir.file("l.ledger"))
+        let run1 = try ledger.startRun(sampleStart())
+        try ledger.record([sampleEntry("a")], runId: run1)
+        let before = try #require(try ledger.stored(requestId: "a"))
+        let run2 = try ledger.startRun(sampleStart())
+        try ledger.record([sampleEntry("a", status: .alreadyDone, attempts: 0)], runId: run2)
+        #expect(try ledger.stored(requestId: "a") == before)
+        ledger.close()
+    }
+}
