@@ -99,6 +99,7 @@ for index in 0..<rows where try ledger.isDone(requestId: requestId(index))?.isDo
 let point = now() - start
 print(String(format: "point lookups isDone: %d in %.2f s = %.0f lookups/s (%.2f µs each), done %d",
              rows, point, Double(rows) / point, point / Double(rows) * 1e6, done))
+print(String(format: "peak RSS after point lookups: %.0f MB", maxRSSMB()))
 start = now()
 var missing = 0
 for index in rows..<(rows + 200_000) where try ledger.isDone(requestId: requestId(index)) == nil { missing += 1 }
