@@ -331,3 +331,55 @@ import Testing
         ledger.close()
     }
 }
+
+@Suite struct LedgerWriterConcurrencyTests {
+    @Test func appendsFromSeveralThreadsAllLand() throws {
+        let dir = LedgerTestDirectory()
+        let ledger = try Ledger(path: dir.file("l.ledger"))
+        let run = try ledger.startRun(sampleStart())
+        let writer = LedgerWriter(ledger: ledger, runId: run, batchSize: 100)
+        let failures = LedgerTestCounter()
+        // Writers append while a reader thread keeps looking up: the ledger serialises them.
+        DispatchQueue.concurrentPerform(iterations: 5) { worker in
+            for index in 0..<1_000 {
+                do {
+                    if worker == 4 {
+                        _ = try ledger.isDone(requestId: "w0-\(index)")
+                    } else {
+                        try writer.append(sampleEntry("w\(worker)-\(index)"))
+                    }
+                } catch { failures.add() }
+            }
+        }
+        try writer.flush()
+        #expect(failures.value == 0)
+        #expect(try ledger.status().rowsByStatus == ["earned": 4_000])
+        ledger.close()
+    }
+
+    @Test func aVersion0FileIsNotALedgerForReading() throws {
+        let dir = LedgerTestDirectory()
+        let path = dir.file("empty.ledger")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        #expect { try Ledger.openForReading(path: path) } throws: { error in
+            guard let error = error as? LedgerError, case .notALedger = error.kind else { return false }
+            return error.description.contains(path)
+        }
+    }
+
+    @Test func aMissingDirectoryIsAClearError() throws {
+        let dir = LedgerTestDirectory()
+        let path = dir.file("no/such/dir/l.ledger")
+        #expect { try Ledger(path: path) } throws: { error in
+            guard let error = error as? LedgerError, case .io = error.kind else { return false }
+            return error.description.contains(path)
+        }
+    }
+}
+
+final class LedgerTestCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
