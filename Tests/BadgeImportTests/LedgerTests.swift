@@ -65,11 +65,12 @@ import Testing
             CREATE TABLE run_inputs (run_id INTEGER NOT NULL, position INTEGER NOT NULL, path TEXT NOT NULL,
               sha256 TEXT NOT NULL, bytes INTEGER NOT NULL, fully_processed INTEGER NOT NULL DEFAULT 0,
               PRIMARY KEY (run_id, position));
-            CREATE TABLE entries (request_id TEXT PRIMARY KEY NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
-              http_status INTEGER, error_code TEXT, error_message TEXT, earned_badge_id TEXT, issued_id TEXT,
-              expires_on REAL, source TEXT NOT NULL, line INTEGER NOT NULL, badge_meta_id TEXT NOT NULL,
-              customer_id INTEGER NOT NULL, run_id INTEGER NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
-            INSERT INTO entries VALUES ('old-1', 'earned', 1, 200, NULL, NULL, 'e1', NULL, NULL, 'a.csv', 2, 'm', 7, 1, 0);
+            CREATE TABLE entries (id INTEGER PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+              attempts INTEGER NOT NULL, http_status INTEGER, error_code TEXT, error_message TEXT,
+              earned_badge_id TEXT, issued_id TEXT, expires_on REAL, source TEXT NOT NULL, line INTEGER NOT NULL,
+              badge_meta_id TEXT NOT NULL, customer_id INTEGER NOT NULL, run_id INTEGER NOT NULL,
+              updated_at REAL NOT NULL);
+            INSERT INTO entries VALUES (1, 'old-1', 'earned', 1, 200, NULL, NULL, 'e1', NULL, NULL, 'a.csv', 2, 'm', 7, 1, 0);
             PRAGMA user_version = 1;
             """)
         #expect(rawInteger(v1, "SELECT count(*) FROM sqlite_master WHERE name = 'run_inputs_done_by_hash'") == 0)
@@ -299,4 +300,86 @@ import Testing
         #expect(recorded.inputs[1].sha256 == String(repeating: "cd", count: 32))
         #expect(recorded.inputs[0].bytes == 1_234)
     }
+}
+
+/// Lookups share a read snapshot on the writing connection; it must never hide our own writes.
+@Suite struct LedgerSnapshotTests {
+    @Test func lookupsSeeWritesMadeBetweenThem() throws {
+        let dir = LedgerTestDirectory()
+        let ledger = try Ledger(path: dir.file("l.ledger"))
+        let run = try ledger.startRun(sampleStart())
+        for index in 0..<25_000 {   // crosses several snapshot renewals
+            #expect(try ledger.isDone(requestId: "s\(index)") == nil)
+            if index % 5_000 == 0 {
+                try ledger.record([sampleEntry("s\(index)")], runId: run)
+                #expect(try ledger.isDone(requestId: "s\(index)") == .earned)
+                #expect(try ledger.doneRequestIds(in: ["s\(index)"]) == ["s\(index)"])
+            }
+        }
+        ledger.close()
+    }
+
+    @Test func alreadyDoneWithoutAttemptsChangesNothing() throws {
+        let dir = LedgerTestDirectory()
+        let ledger = try Ledger(path: dir.file("l.ledger"))
+        let run1 = try ledger.startRun(sampleStart())
+        try ledger.record([sampleEntry("a")], runId: run1)
+        let before = try #require(try ledger.stored(requestId: "a"))
+        let run2 = try ledger.startRun(sampleStart())
+        try ledger.record([sampleEntry("a", status: .alreadyDone, attempts: 0)], runId: run2)
+        #expect(try ledger.stored(requestId: "a") == before)
+        ledger.close()
+    }
+}
+
+@Suite struct LedgerWriterConcurrencyTests {
+    @Test func appendsFromSeveralThreadsAllLand() throws {
+        let dir = LedgerTestDirectory()
+        let ledger = try Ledger(path: dir.file("l.ledger"))
+        let run = try ledger.startRun(sampleStart())
+        let writer = LedgerWriter(ledger: ledger, runId: run, batchSize: 100)
+        let failures = LedgerTestCounter()
+        // Writers append while a reader thread keeps looking up: the ledger serialises them.
+        DispatchQueue.concurrentPerform(iterations: 5) { worker in
+            for index in 0..<1_000 {
+                do {
+                    if worker == 4 {
+                        _ = try ledger.isDone(requestId: "w0-\(index)")
+                    } else {
+                        try writer.append(sampleEntry("w\(worker)-\(index)"))
+                    }
+                } catch { failures.add() }
+            }
+        }
+        try writer.flush()
+        #expect(failures.value == 0)
+        #expect(try ledger.status().rowsByStatus == ["earned": 4_000])
+        ledger.close()
+    }
+
+    @Test func aVersion0FileIsNotALedgerForReading() throws {
+        let dir = LedgerTestDirectory()
+        let path = dir.file("empty.ledger")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        #expect { try Ledger.openForReading(path: path) } throws: { error in
+            guard let error = error as? LedgerError, case .notALedger = error.kind else { return false }
+            return error.description.contains(path)
+        }
+    }
+
+    @Test func aMissingDirectoryIsAClearError() throws {
+        let dir = LedgerTestDirectory()
+        let path = dir.file("no/such/dir/l.ledger")
+        #expect { try Ledger(path: path) } throws: { error in
+            guard let error = error as? LedgerError, case .io = error.kind else { return false }
+            return error.description.contains(path)
+        }
+    }
+}
+
+final class LedgerTestCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

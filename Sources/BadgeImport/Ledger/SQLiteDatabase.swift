@@ -140,6 +140,15 @@ final class SQLiteStatement {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
+    /// A RowStatus column read without building a String: the hot path of every lookup.
+    func rowStatus(_ column: Int32) -> RowStatus? {
+        guard let text = sqlite3_column_text(statement, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        let bytes = UnsafeBufferPointer(start: text, count: count)
+        for status in RowStatus.allCases where status.rawValue.utf8.elementsEqual(bytes) { return status }
+        return nil
+    }
+
     func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 
     func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
