@@ -16,6 +16,7 @@ struct BadgeImportCommand: ParsableCommand {
             RunCommand.self,
             ValidateCommand.self,
             StatusCommand.self,
+            ReportCommand.self,
             MockServerCommand.self,
         ]
     )

@@ -27,7 +27,7 @@ public struct ErrorTally: Sendable, Equatable {
         }
     }
 
-    private mutating func add(status: String, code: String, message: String, count: Int, examples: [String]) {
+    mutating func add(status: String, code: String, message: String, count: Int, examples: [String]) {
         let key = Key(status: status, code: code, message: message)
         if var entry = entries[key] {
             entry.count += count
