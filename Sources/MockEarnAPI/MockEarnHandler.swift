@@ -52,8 +52,10 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
             head = nil
             let requestBody = body ?? context.channel.allocator.buffer(capacity: 0)
             body = nil
+            let isEarn = requestHead.method == .POST && requestHead.uri.hasPrefix(Self.earnPath)
+            if isEarn { service.earnStarted() }
             let reply = route(requestHead, body: requestBody, allocator: context.channel.allocator)
-            send(reply, keepAlive: requestHead.isKeepAlive, context: context)
+            send(reply, keepAlive: requestHead.isKeepAlive, context: context, isEarn: isEarn)
         }
     }
 
@@ -93,15 +95,18 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
         .json(status, ResponseBody.errors([APIError(code: code, message: message, reference: nil)], allocator: allocator))
     }
 
-    private func send(_ reply: MockReply, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func send(_ reply: MockReply, keepAlive: Bool, context: ChannelHandlerContext, isEarn: Bool) {
+        let service = self.service
         guard reply.delayNanos > 0 else {
             Self.write(reply.action, keepAlive: keepAlive, context: context)
+            if isEarn { service.earnAnswered() }
             return
         }
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let action = NIOLoopBound(reply.action, eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: .nanoseconds(reply.delayNanos)) {
             Self.write(action.value, keepAlive: keepAlive, context: bound.value)
+            if isEarn { service.earnAnswered() }
         }
     }
 

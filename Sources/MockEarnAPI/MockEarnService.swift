@@ -39,6 +39,8 @@ final class MockEarnService: Sendable {
     /// Mixed into earned ids so two mocks with different seeds never hand out the same id.
     private let idTag: UInt32
     private let state: Mutex<State>
+    /// Earn requests received and not yet answered, and the most there ever were.
+    private let inFlight = Mutex((now: 0, peak: 0))
 
     private struct State {
         var faultRandom: SplitMix64
@@ -407,11 +409,24 @@ final class MockEarnService: Sendable {
     // MARK: - Observability
 
     func stats() -> MockStats {
-        state.withLock { state in
+        var stats = state.withLock { state in
             var stats = state.stats
             stats.rejected = Dictionary(uniqueKeysWithValues: state.rejectedByCode.map { (String($0.key), $0.value) })
             return stats
         }
+        stats.maxInFlight = inFlight.withLock { $0.peak }
+        return stats
+    }
+
+    func earnStarted() {
+        inFlight.withLock { count in
+            count.now += 1
+            count.peak = max(count.peak, count.now)
+        }
+    }
+
+    func earnAnswered() {
+        inFlight.withLock { $0.now -= 1 }
     }
 
     func committedEarns() -> [CommittedEarn] {

@@ -34,6 +34,9 @@ public struct MockStats: Sendable, Codable, Equatable {
     /// Natural keys (badge, customer, ownerType, referenceId, event instant in UTC ms) earned
     /// more than once under different requestIds: must stay 0 for a correct client.
     public var doubleEarns: Int = 0
+    /// The most earn requests the mock was handling at once (received, not yet answered):
+    /// how a test proves a client really keeps N requests in flight.
+    public var maxInFlight: Int = 0
 
     public init() {}
 
@@ -42,6 +45,6 @@ public struct MockStats: Sendable, Codable, Equatable {
         case fiveXXBefore = "5xxBefore"
         case fiveHundredAfterCommit = "500AfterCommit"
         case droppedAfterCommit, throttled429, rateLimited429, unauthorized, slow, tokensIssued
-        case committedEarns, doubleEarns
+        case committedEarns, doubleEarns, maxInFlight
     }
 }

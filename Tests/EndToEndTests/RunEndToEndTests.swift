@@ -32,6 +32,18 @@ import Testing
         #expect((summary["requestsSent"] as? Int) == 0)
     }
 
+    @Test func concurrencyNMeansNRequestsInFlightAtOnce() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("earns.csv", EarnFixtures.csv(rows: 96))
+        // Every answer takes 150 ms, so the workers pile up on the server if they really run at once.
+        let mock = try MockServerProcess(["--latency-ms", "150"])
+        let result = try BinaryProcess.run(["run", "earns.csv", "--base-url", mock.baseURL, "--ledger", "l.ledger",
+                                            "--report-dir", "out", "--quiet", "--concurrency", "16"], directory: dir.url)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(try mock.stat("maxInFlight") == 16)
+        #expect(try mock.stat("committedEarns") == 96)
+    }
+
     @Test func sampleBackfillAgainstEmbeddedMockExplainsEveryRow() throws {
         let dir = try TemporaryDirectory()
         let result = try BinaryProcess.run(
