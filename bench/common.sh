@@ -7,12 +7,13 @@ OUT="$ROOT/bench/out"
 mkdir -p "$DATA" "$OUT"
 
 build_release() {
+    [ -n "${SKIP_BUILD:-}" ] && return 0
     (cd "$ROOT" && swift build -c release >/dev/null)
 }
 
 # gen_csv ROWS FILE: valid rows on one direct-earn badge, unique customers.
 gen_csv() {
-    [ -f "$2" ] || python3 "$ROOT/bench/gen_earns.py" --rows "$1" --format csv --out "$2"
+    [ -f "$2" ] || python3 "$ROOT/bench/gen_earns.py" "$1" csv "$2"
 }
 
 # start_mock [ARGS...]: starts the mock on a free port; sets MOCK_URL and MOCK_PID.
