@@ -57,18 +57,18 @@ public struct InputValidation {
         var readers: [EarnFileReader] = []
         for file in files { readers.append(try EarnFileReader(file: file, mapping: mapping)) }
 
-        var invalidWriter: CSVFileWriter?
-        var duplicateWriter: CSVFileWriter?
+        var invalidWriter: ValidationCSVWriter?
+        var duplicateWriter: ValidationCSVWriter?
         if let dir = reportDirectory {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             } catch {
                 throw InputError(path: dir, message: "cannot create the report directory")
             }
-            let invalid = try CSVFileWriter(path: dir + "/invalid.csv")
+            let invalid = try ValidationCSVWriter(path: dir + "/invalid.csv")
             try invalid.writeRow(["source", "line", "field", "reason"] + (readers.first?.columns ?? []))
             invalidWriter = invalid
-            let duplicates = try CSVFileWriter(path: dir + "/duplicates.csv")
+            let duplicates = try ValidationCSVWriter(path: dir + "/duplicates.csv")
             try duplicates.writeRow(["source", "line", "requestId", "firstSource", "firstLine"])
             duplicateWriter = duplicates
         }
