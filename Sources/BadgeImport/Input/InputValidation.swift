@@ -56,6 +56,7 @@ public struct InputValidation {
         // Open everything first: a missing second file or column fails before any work.
         var readers: [EarnFileReader] = []
         for file in files { readers.append(try EarnFileReader(file: file, mapping: mapping)) }
+        let layout = ColumnUnion(readers.map(\.columns))
 
         var invalidWriter: ValidationCSVWriter?
         var duplicateWriter: ValidationCSVWriter?
@@ -66,7 +67,7 @@ public struct InputValidation {
                 throw InputError(path: dir, message: "cannot create the report directory")
             }
             let invalid = try ValidationCSVWriter(path: dir + "/invalid.csv")
-            try invalid.writeRow(["source", "line", "field", "reason"] + (readers.first?.columns ?? []))
+            try invalid.writeRow(["source", "line", "field", "reason"] + layout.columns)
             invalidWriter = invalid
             let duplicates = try ValidationCSVWriter(path: dir + "/duplicates.csv")
             try duplicates.writeRow(["source", "line", "requestId", "firstSource", "firstLine"])
@@ -75,7 +76,7 @@ public struct InputValidation {
 
         var summary = ValidationSummary(inputs: files.map(\.displayName))
         var detector = DuplicateDetector()
-        for reader in readers {
+        for (readerIndex, reader) in readers.enumerated() {
             while let record = try reader.next() {
                 summary.records += 1
                 switch record {
@@ -94,7 +95,8 @@ public struct InputValidation {
                     if let invalidWriter {
                         try invalidWriter.writeRow([bad.source, String(bad.line),
                                                     bad.errors.map(\.field).joined(separator: "; "),
-                                                    bad.errors.map(\.reason).joined(separator: "; ")] + bad.original)
+                                                    bad.errors.map(\.reason).joined(separator: "; ")]
+                                                   + layout.place(bad.original, from: readerIndex))
                     }
                 }
             }
@@ -113,5 +115,44 @@ public struct InputValidation {
             }
         }
         return summary
+    }
+}
+
+/// The report's columns when inputs differ (a CSV with a `note` column and a JSONL file):
+/// every input's column names, first-seen order, each record's cells under its own names.
+struct ColumnUnion {
+    private(set) var columns: [String] = []
+    private var positions: [[Int]] = []
+
+    init(_ layouts: [[String]]) {
+        var index: [String: Int] = [:]
+        for layout in layouts {
+            var mine: [Int] = []
+            var seenHere: [String: Int] = [:]
+            for name in layout {
+                // A name repeated inside one header gets its own column.
+                let occurrence = seenHere[name, default: 0]
+                seenHere[name] = occurrence + 1
+                let key = occurrence == 0 ? name : "\(name)#\(occurrence + 1)"
+                if let known = index[key] { mine.append(known); continue }
+                columns.append(name)
+                index[key] = columns.count - 1
+                mine.append(columns.count - 1)
+            }
+            positions.append(mine)
+        }
+    }
+
+    /// Cells of input `input` rearranged under the union's columns; cells beyond the
+    /// input's header (a row with too many fields) follow at the end.
+    func place(_ cells: [String], from input: Int) -> [String] {
+        let mine = positions[input]
+        if mine.count == columns.count && mine.enumerated().allSatisfy({ $0.offset == $0.element }) { return cells }
+        var out = [String](repeating: "", count: columns.count)
+        var extra: [String] = []
+        for (i, cell) in cells.enumerated() {
+            if i < mine.count { out[mine[i]] = cell } else { extra.append(cell) }
+        }
+        return out + extra
     }
 }
