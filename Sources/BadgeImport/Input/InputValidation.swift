@@ -54,9 +54,16 @@ public struct InputValidation {
     /// required column, or when the report directory cannot be written.
     public func run() throws(InputError) -> ValidationSummary {
         // Open everything first: a missing second file or column fails before any work.
-        var readers: [EarnFileReader] = []
-        for file in files { readers.append(try EarnFileReader(file: file, mapping: mapping)) }
-        let layout = ColumnUnion(readers.map(\.columns))
+        // Files are closed again after this check and reopened in turn (so a hundred inputs
+        // never hold a hundred buffers); standard input cannot be reopened and is kept.
+        var readers: [EarnFileReader?] = []
+        var layouts: [[String]] = []
+        for file in files {
+            let reader = try EarnFileReader(file: file, mapping: mapping)
+            layouts.append(reader.columns)
+            readers.append(file.isStandardInput ? reader : nil)
+        }
+        let layout = ColumnUnion(layouts)
 
         var invalidWriter: ValidationCSVWriter?
         var duplicateWriter: ValidationCSVWriter?
@@ -76,7 +83,10 @@ public struct InputValidation {
 
         var summary = ValidationSummary(inputs: files.map(\.displayName))
         var detector = DuplicateDetector()
-        for (readerIndex, reader) in readers.enumerated() {
+        for (readerIndex, file) in files.enumerated() {
+            let reader: EarnFileReader
+            if let kept = readers[readerIndex] { reader = kept } else { reader = try EarnFileReader(file: file, mapping: mapping) }
+            readers[readerIndex] = nil
             while let record = try reader.next() {
                 summary.records += 1
                 switch record {
