@@ -2,7 +2,8 @@
 // fuzz/run.sh together with the library's Input/ and Identity/ sources into one module, so
 // internal types are reachable without touching Package.swift.
 //
-// The first input byte picks the path: CSV, JSONL, or the flat JSON scanner alone; the rest
+// The first input byte picks the path: CSV, JSONL, the flat JSON scanner alone, or CSV/JSONL
+// through the gzip decoder (mostly corrupt streams: they must fail cleanly); the rest
 // is the file content, fed through an in-memory ByteSource that returns short, uneven reads
 // so chunk boundaries fall everywhere. Any trap, overflow or sanitizer report is a bug.
 import Foundation
@@ -14,11 +15,12 @@ public func fuzzInputReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     guard size > 0 else { return 0 }
     let selector = data[0]
     let content = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    switch selector % 3 {
-    case 0, 1:
-        let format: InputFormat = selector % 3 == 0 ? .csv : .jsonl
-        guard let file = try? InputFile(path: "fuzz.\(format.rawValue)") else { return 0 }
-        let source = ByteSource(bytes: content, name: file.path)
+    switch selector % 5 {
+    case 0, 1, 3, 4:
+        let format: InputFormat = selector % 5 == 0 || selector % 5 == 3 ? .csv : .jsonl
+        let gzip = selector % 5 >= 3
+        guard let file = try? InputFile(path: "fuzz.\(format.rawValue)\(gzip ? ".gz" : "")") else { return 0 }
+        let source = ByteSource(bytes: content, name: file.path, gzip: gzip)
         guard let reader = try? EarnFileReader(file: file, mapping: fuzzMapping, source: source) else { return 0 }
         var detector = DuplicateDetector()
         var count = 0

@@ -195,6 +195,18 @@ struct InputCSVReaderTests {
         #expect(try InputFile(path: "-", format: .csv).displayName == "-")
     }
 
+    /// Memory stays bounded: a record over the cap is cut, reported, and reading goes on.
+    @Test func anOverlongRecordIsCutAndReported() throws {
+        let dir = try InputTempDir()
+        let huge = String(repeating: "x", count: CSVRecordReader.maxRecordBytes + 100)
+        let path = try dir.write("long.csv", "\(sampleHeader)\n\(goodBadge),1,2024-01-01T00:00:00Z,Loyalty,\"\(huge)\nmore\"\n\(goodBadge),2,2024-01-01T00:00:00Z,Loyalty,b\n")
+        let records = try readAll(path)
+        #expect(records.map(\.line) == [2, 4])
+        #expect(records[0].errorKeys == ["csv.recordTooLong"])
+        #expect(records[0].originalCells[4].utf8.count < CSVRecordReader.maxRecordBytes)
+        #expect(records[1].validRow?.customerId == 2)
+    }
+
     @Test func emptyFileHasNoRecords() throws {
         let dir = try InputTempDir()
         #expect(try readAll(try dir.write("empty.csv", "")).isEmpty)

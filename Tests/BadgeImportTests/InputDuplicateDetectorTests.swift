@@ -37,3 +37,19 @@ struct InputDuplicateDetectorTests {
         #expect(detector.count == 65_000)
     }
 }
+
+struct InputDuplicateFingerprintTests {
+    /// Structured 64-hex ids chosen by a user (zero-padded counters) are all distinct.
+    @Test func zeroPaddedHexIdsDoNotCollide() {
+        var detector = DuplicateDetector()
+        for i in 1...20_000 {
+            let hex = String(i, radix: 16)
+            let id = String(repeating: "0", count: 64 - hex.count) + hex
+            #expect(detector.firstOccurrence(of: id, source: "a", line: i) == nil)
+            let other = String(repeating: "a", count: 64 - hex.count) + hex.uppercased()
+            #expect(detector.firstOccurrence(of: other, source: "b", line: i) == nil)
+        }
+        #expect(detector.count == 40_000)
+        #expect(detector.firstOccurrence(of: String(repeating: "0", count: 63) + "7", source: "c", line: 1)?.line == 7)
+    }
+}

@@ -89,7 +89,7 @@ struct InputJSONLReaderTests {
 
     @Test func aLineOverTheLimitIsInvalidAndTheNextLineIsRead() throws {
         let dir = try InputTempDir()
-        let huge = #"{"referenceId":""# + String(repeating: "x", count: LineReader.maxLineBytes + 10) + #""}"#
+        let huge = #"{"referenceId":""# + String(repeating: "x", count: JSONLLineReader.maxLineBytes + 10) + #""}"#
         let path = try dir.write("huge.jsonl", huge + "\n" + good + "\n")
         let records = try readAll(path)
         #expect(records.map(\.line) == [1, 2])

@@ -30,10 +30,11 @@ struct ValidateInputValidationTests {
 
         let invalid = try String(contentsOfFile: reports + "/invalid.csv", encoding: .utf8)
         let lines = invalid.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines[0] == "source,line,field,reason,badgeMetaId,customerId,earnEventDate,ownerType,referenceId,note")
+        #expect(lines[0] == "source,line,field,reason,badgeMetaId,customerId,earnEventDate,ownerType,referenceId,note,requestId")
         #expect(lines[1].hasPrefix("\(a),3,customerId; earnEventDate; ownerType,'62O90013' is not a whole number (digits only); '2023-02-30T10:00:00Z' is not an ISO 8601"))
-        #expect(lines[1].hasSuffix(",\(goodBadge),62O90013,2023-02-30T10:00:00Z,Historical-Import,r2,bad"))
+        #expect(lines[1].hasSuffix(",\(goodBadge),62O90013,2023-02-30T10:00:00Z,Historical-Import,r2,bad,"))
         #expect(lines[2].hasPrefix("\(b),2,row,\"malformed JSON at byte 59: expected ',' or '}'\""))
+        #expect(lines[2].hasSuffix("\",,,,,,,"))  // a malformed line has no cells: 7 empty columns
         #expect(lines.count == 4 && lines[3].isEmpty)
 
         let duplicates = try String(contentsOfFile: reports + "/duplicates.csv", encoding: .utf8)

@@ -14,6 +14,7 @@ final class ByteSource {
     private(set) var bytesRead: Int64 = 0
     let totalBytes: Int64?
     private var inflater: Inflater?
+    /// Compressed bytes waiting for the inflater (gzip inputs only).
     private var raw: UnsafeMutableRawBufferPointer
     private var atEOF = false
     /// In-memory content (tests and the fuzz targets), instead of a file descriptor.
@@ -44,7 +45,7 @@ final class ByteSource {
             ownsDescriptor = true
             totalBytes = (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
         }
-        raw = .allocate(byteCount: ByteSource.chunkSize, alignment: 16)
+        raw = .allocate(byteCount: file.isGzip ? ByteSource.chunkSize : 0, alignment: 16)
         if file.isGzip {
             do { inflater = try Inflater(path: path) } catch { raw.deallocate(); if ownsDescriptor { close(fd) }; throw error }
         }
@@ -57,7 +58,7 @@ final class ByteSource {
         ownsDescriptor = false
         totalBytes = Int64(bytes.count)
         memory = bytes
-        raw = .allocate(byteCount: ByteSource.chunkSize, alignment: 16)
+        raw = .allocate(byteCount: gzip ? ByteSource.chunkSize : 0, alignment: 16)
         if gzip { inflater = try? Inflater(path: name) }
     }
 

@@ -11,7 +11,7 @@ public final class EarnFileReader {
     private let mapper: RecordMapper
     private let source: ByteSource
     private var csv: CSVRecordReader?
-    private var lines: LineReader?
+    private var lines: JSONLLineReader?
     /// CSV: the column index of each field (indexed like EarnField.allCases), nil if absent.
     private var columnIndex: [Int?] = []
     /// JSONL: lower-cased key → field index.
@@ -36,7 +36,7 @@ public final class EarnFileReader {
                 try bindColumns(mapping: mapping)
             }
         case .jsonl:
-            lines = LineReader(source: source)
+            lines = JSONLLineReader(source: source)
             columns = EarnField.allCases.map(\.rawValue)
             for field in EarnField.allCases {
                 let name = mapping.column(for: field)
@@ -55,7 +55,7 @@ public final class EarnFileReader {
         let normalised = columns.map { FieldRules.trimmed($0).lowercased() }
         columnIndex = []
         for field in EarnField.allCases {
-            let wanted = mapping.column(for: field).trimmingSpaces.lowercased()
+            let wanted = FieldRules.trimmed(mapping.column(for: field)).lowercased()
             let hits = normalised.indices.filter { normalised[$0] == wanted }
             if hits.count > 1 {
                 throw InputError(path: file.displayName, message: "column '\(mapping.column(for: field))' (for \(field.rawValue)) appears \(hits.count) times in the header")
@@ -114,7 +114,7 @@ public final class EarnFileReader {
             let name = index < columns.count ? columns[index] : "column \(index + 1)"
             shape.append(RowError(field: name, reason: "not valid UTF-8", key: "csv.invalidUTF8"))
         }
-        var cells = [Cell](repeating: .absent, count: 6)
+        var cells = [InputCell](repeating: .absent, count: 6)
         for k in 0..<6 {
             if let index = columnIndex[k] {
                 cells[k] = index < record.fields.count ? .text(record.fields[index]) : .cutShort
@@ -123,7 +123,7 @@ public final class EarnFileReader {
         return mapper.map(source: file.displayName, line: record.line, cells: cells, original: record.fields, shapeErrors: shape)
     }
 
-    private func nextJSONL(_ reader: LineReader) throws(InputError) -> MappedRecord? {
+    private func nextJSONL(_ reader: JSONLLineReader) throws(InputError) -> MappedRecord? {
         while true {
             let result: MappedRecord?? = try reader.nextLine { line, bytes, tooLong -> MappedRecord? in
                 var bytes = bytes
@@ -144,7 +144,7 @@ public final class EarnFileReader {
     private func mapJSON(line: Int, bytes: UnsafeBufferPointer<UInt8>, tooLong: Bool) -> MappedRecord {
         let source = file.displayName
         if tooLong {
-            return .invalid(InvalidRecord(source: source, line: line, errors: [RowError(field: "row", reason: "line longer than \(LineReader.maxLineBytes) bytes", key: "json.lineTooLong")], original: Array(repeating: "", count: 6)))
+            return .invalid(InvalidRecord(source: source, line: line, errors: [RowError(field: "row", reason: "line longer than \(JSONLLineReader.maxLineBytes) bytes", key: "json.lineTooLong")], original: Array(repeating: "", count: 6)))
         }
         switch FlatJSONScanner.scan(bytes) {
         case .malformed(let reason, let offset):
@@ -152,7 +152,7 @@ public final class EarnFileReader {
         case .notObject(let kind):
             return .invalid(InvalidRecord(source: source, line: line, errors: [RowError(field: "row", reason: "expected a JSON object, got \(kind)", key: "json.notObject")], original: Array(repeating: "", count: 6)))
         case .object(let members):
-            var cells = [Cell](repeating: .absent, count: 6)
+            var cells = [InputCell](repeating: .absent, count: 6)
             var original = [String](repeating: "", count: 6)
             for member in members {
                 guard let k = exactKeyToField[member.key] ?? keyToField[FieldRules.trimmed(member.key).lowercased()] else { continue }
@@ -166,8 +166,4 @@ public final class EarnFileReader {
             return mapper.map(source: source, line: line, cells: cells, original: original, shapeErrors: [])
         }
     }
-}
-
-extension String {
-    var trimmingSpaces: String { FieldRules.trimmed(self) }
 }

@@ -92,10 +92,4 @@ enum FieldRules {
         default: return nil
         }
     }
-
-    /// Lower-cases a (validated, ASCII hex) badge id only when needed.
-    static func lowercasedHex(_ text: String) -> String {
-        for c in text.utf8 where c >= 0x41 && c <= 0x5A { return text.lowercased() }
-        return text
-    }
 }

@@ -54,28 +54,39 @@ public struct InputValidation {
     /// required column, or when the report directory cannot be written.
     public func run() throws(InputError) -> ValidationSummary {
         // Open everything first: a missing second file or column fails before any work.
-        var readers: [EarnFileReader] = []
-        for file in files { readers.append(try EarnFileReader(file: file, mapping: mapping)) }
+        // Files are closed again after this check and reopened in turn (so a hundred inputs
+        // never hold a hundred buffers); standard input cannot be reopened and is kept.
+        var readers: [EarnFileReader?] = []
+        var layouts: [[String]] = []
+        for file in files {
+            let reader = try EarnFileReader(file: file, mapping: mapping)
+            layouts.append(reader.columns)
+            readers.append(file.isStandardInput ? reader : nil)
+        }
+        let layout = ColumnUnion(layouts)
 
-        var invalidWriter: CSVFileWriter?
-        var duplicateWriter: CSVFileWriter?
+        var invalidWriter: ValidationCSVWriter?
+        var duplicateWriter: ValidationCSVWriter?
         if let dir = reportDirectory {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             } catch {
                 throw InputError(path: dir, message: "cannot create the report directory")
             }
-            let invalid = try CSVFileWriter(path: dir + "/invalid.csv")
-            try invalid.writeRow(["source", "line", "field", "reason"] + (readers.first?.columns ?? []))
+            let invalid = try ValidationCSVWriter(path: dir + "/invalid.csv")
+            try invalid.writeRow(["source", "line", "field", "reason"] + layout.columns)
             invalidWriter = invalid
-            let duplicates = try CSVFileWriter(path: dir + "/duplicates.csv")
+            let duplicates = try ValidationCSVWriter(path: dir + "/duplicates.csv")
             try duplicates.writeRow(["source", "line", "requestId", "firstSource", "firstLine"])
             duplicateWriter = duplicates
         }
 
         var summary = ValidationSummary(inputs: files.map(\.displayName))
         var detector = DuplicateDetector()
-        for reader in readers {
+        for (readerIndex, file) in files.enumerated() {
+            let reader: EarnFileReader
+            if let kept = readers[readerIndex] { reader = kept } else { reader = try EarnFileReader(file: file, mapping: mapping) }
+            readers[readerIndex] = nil
             while let record = try reader.next() {
                 summary.records += 1
                 switch record {
@@ -94,7 +105,8 @@ public struct InputValidation {
                     if let invalidWriter {
                         try invalidWriter.writeRow([bad.source, String(bad.line),
                                                     bad.errors.map(\.field).joined(separator: "; "),
-                                                    bad.errors.map(\.reason).joined(separator: "; ")] + bad.original)
+                                                    bad.errors.map(\.reason).joined(separator: "; ")]
+                                                   + layout.place(bad.original, from: readerIndex))
                     }
                 }
             }
@@ -113,5 +125,44 @@ public struct InputValidation {
             }
         }
         return summary
+    }
+}
+
+/// The report's columns when inputs differ (a CSV with a `note` column and a JSONL file):
+/// every input's column names, first-seen order, each record's cells under its own names.
+struct ColumnUnion {
+    private(set) var columns: [String] = []
+    private var positions: [[Int]] = []
+
+    init(_ layouts: [[String]]) {
+        var index: [String: Int] = [:]
+        for layout in layouts {
+            var mine: [Int] = []
+            var seenHere: [String: Int] = [:]
+            for name in layout {
+                // A name repeated inside one header gets its own column.
+                let occurrence = seenHere[name, default: 0]
+                seenHere[name] = occurrence + 1
+                let key = occurrence == 0 ? name : "\(name)#\(occurrence + 1)"
+                if let known = index[key] { mine.append(known); continue }
+                columns.append(name)
+                index[key] = columns.count - 1
+                mine.append(columns.count - 1)
+            }
+            positions.append(mine)
+        }
+    }
+
+    /// Cells of input `input` rearranged under the union's columns; cells beyond the
+    /// input's header (a row with too many fields) follow at the end.
+    func place(_ cells: [String], from input: Int) -> [String] {
+        let mine = positions[input]
+        if mine.count == columns.count && mine.enumerated().allSatisfy({ $0.offset == $0.element }) { return cells }
+        var out = [String](repeating: "", count: columns.count)
+        var extra: [String] = []
+        for (i, cell) in cells.enumerated() {
+            if i < mine.count { out[mine[i]] = cell } else { extra.append(cell) }
+        }
+        return out + extra
     }
 }

@@ -1,5 +1,5 @@
 /// One cell as the mapper sees it, whatever the format.
-enum Cell {
+enum InputCell {
     /// No such column/key (or a JSON null): defaults apply.
     case absent
     /// The CSV row ended before this column: reported by the row's shape error, not again here.
@@ -21,7 +21,7 @@ struct RecordMapper {
     }
 
     /// `cells` is indexed like `EarnField.allCases`.
-    func map(source: String, line: Int, cells: [Cell], original: [String], shapeErrors: [RowError]) -> MappedRecord {
+    func map(source: String, line: Int, cells: [InputCell], original: [String], shapeErrors: [RowError]) -> MappedRecord {
         var errors = shapeErrors
 
         // badgeMetaId
@@ -126,7 +126,7 @@ struct RecordMapper {
     }
 
     /// nil = absent or empty (defaults apply); .some(nil) = unusable, error recorded.
-    private func stringValue(_ cells: [Cell], _ errors: inout [RowError], _ field: EarnField) -> String?? {
+    private func stringValue(_ cells: [InputCell], _ errors: inout [RowError], _ field: EarnField) -> String?? {
         switch cells[fieldIndex(field)] {
         case .absent, .cutShort, .json(.null): return .none
         case .text(let s), .json(.string(let s)):
@@ -138,7 +138,7 @@ struct RecordMapper {
         }
     }
 
-    private func missing(_ cells: [Cell], _ errors: inout [RowError], _ field: EarnField, _ hint: String) {
+    private func missing(_ cells: [InputCell], _ errors: inout [RowError], _ field: EarnField, _ hint: String) {
         if case .cutShort = cells[fieldIndex(field)] { return }
         errors.append(RowError(field: column(field), reason: "missing\(hint)", key: "\(field.rawValue).missing"))
     }

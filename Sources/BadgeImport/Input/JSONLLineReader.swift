@@ -7,7 +7,7 @@ import Darwin
 /// Splits a byte stream into physical lines (LF, with a trailing CR dropped), streaming.
 /// A line longer than `maxLineBytes` is cut there and flagged, and the rest of it skipped,
 /// so memory stays bounded whatever the input.
-final class LineReader {
+final class JSONLLineReader {
     static let maxLineBytes = 1 << 20
 
     private let source: ByteSource
@@ -50,10 +50,10 @@ final class LineReader {
                 lineNumber += 1
                 var count = length
                 if count > 0 && start[count - 1] == 0x0D { count -= 1 }
-                if count > LineReader.maxLineBytes { count = LineReader.maxLineBytes; tooLong = true }
+                if count > JSONLLineReader.maxLineBytes { count = JSONLLineReader.maxLineBytes; tooLong = true }
                 return body(lineNumber, UnsafeBufferPointer(start: start, count: count), tooLong)
             }
-            let room = LineReader.maxLineBytes + 1 - lineBuffer.count
+            let room = JSONLLineReader.maxLineBytes + 1 - lineBuffer.count
             if length > room { tooLong = true }
             if room > 0 { lineBuffer.append(contentsOf: UnsafeBufferPointer(start: start, count: min(length, room))) }
             pos += length
@@ -62,7 +62,7 @@ final class LineReader {
         if !any { return nil }
         lineNumber += 1
         if lineBuffer.last == 0x0D { lineBuffer.removeLast() }
-        if lineBuffer.count > LineReader.maxLineBytes { lineBuffer.removeLast(lineBuffer.count - LineReader.maxLineBytes); tooLong = true }
+        if lineBuffer.count > JSONLLineReader.maxLineBytes { lineBuffer.removeLast(lineBuffer.count - JSONLLineReader.maxLineBytes); tooLong = true }
         return lineBuffer.withUnsafeBufferPointer { body(lineNumber, $0, tooLong) }
     }
 

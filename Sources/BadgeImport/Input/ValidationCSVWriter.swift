@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// A buffered CSV file writer (RFC 4180 quoting, LF endings) for the validation reports.
-final class CSVFileWriter {
+final class ValidationCSVWriter {
     private let path: String
     private let file: UnsafeMutablePointer<FILE>
 
@@ -22,7 +22,7 @@ final class CSVFileWriter {
         var line = ""
         for (i, cell) in cells.enumerated() {
             if i > 0 { line += "," }
-            line += CSVFileWriter.escape(cell)
+            line += ValidationCSVWriter.escape(cell)
         }
         line += "\n"
         try write(line)
