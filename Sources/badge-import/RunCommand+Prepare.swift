@@ -9,7 +9,8 @@ extension RunCommand {
     func prepare(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> (configuration: ImportConfiguration, mock: MockEarnServer?) {
         let (files, mapping) = try input.resolve(inputs)
-        guard !files.isEmpty else { throw ValidationError("no input files") }
+        // An empty drop folder is a quiet night, not a mistake.
+        guard !files.isEmpty else { throw NothingToDo(arguments: inputs) }
 
         // Layers: flags, then environment, then profile, then defaults.
         let flags = RunSettingsInput(
@@ -114,4 +115,9 @@ extension RunCommand {
             throw ValidationError("base URL must not carry credentials; use CAP_USERNAME and CAP_PASSWORD")
         }
     }
+}
+
+/// Every input named was a folder, and none held an input file.
+struct NothingToDo: Error {
+    var arguments: [String]
 }

@@ -15,6 +15,9 @@ extension RunCommand {
             plan = try prepare()
         } catch let error as ExitCode {
             throw error
+        } catch let nothing as NothingToDo {
+            print("no input files in \(nothing.arguments.joined(separator: " ")): nothing to do")
+            return
         } catch {
             throw fail("\(error)")
         }

@@ -52,6 +52,15 @@ import Testing
         #expect(archived == ["a.csv", "b.csv", "c.csv"])
     }
 
+    @Test func emptyDropFolderIsAQuietNight() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("drops"), withIntermediateDirectories: true)
+        let result = try BinaryProcess.run(["run", "drops", "--base-url", "http://127.0.0.1:9", "--ledger", "l.ledger"],
+                                           directory: dir.url)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("nothing to do"))
+    }
+
     @Test func shardsSplitOneFileWithNoOverlapAndNoGapAndMergeInStatusAndReport() throws {
         let dir = try TemporaryDirectory()
         try dir.write("earns.csv", EarnFixtures.csv(rows: 300))
