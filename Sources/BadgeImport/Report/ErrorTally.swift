@@ -1,13 +1,14 @@
-/// Groups the rows that did not make it by (status, code, message) for summary.json's `errors`:
-/// a count per kind and the first few "file:line" examples, in bounded memory however many rows
-/// fail the same way. Like LatencyRecorder it is a value: one per worker, merged at the end.
+/// Groups the rows that did not make it by (status, code) for summary.json's `errors`: a count
+/// per kind, the first message seen as its sample, and the first few "file:line" examples, in
+/// bounded memory however many rows fail the same way. Not by message: messages of invalid
+/// rows and transport failures carry the row's value or a duration, and would split one kind
+/// of problem into as many lines as there are rows. Like LatencyRecorder it is a value: one per worker, merged at the end.
 public struct ErrorTally: Sendable, Equatable {
     public static let maxExamples = 5
 
     struct Key: Hashable, Sendable {
         var status: String
         var code: String
-        var message: String
     }
 
     private var entries: [Key: ErrorSummary] = [:]
@@ -28,7 +29,7 @@ public struct ErrorTally: Sendable, Equatable {
     }
 
     mutating func add(status: String, code: String, message: String, count: Int, examples: [String]) {
-        let key = Key(status: status, code: code, message: message)
+        let key = Key(status: status, code: code)
         if var entry = entries[key] {
             entry.count += count
             for example in examples where entry.examples.count < Self.maxExamples { entry.examples.append(example) }

@@ -1,18 +1,19 @@
-/// The one-screen summary a person reads on stdout when a run ends.
+/// The one-screen summary a person reads on stdout when a run ends: what happened, what to
+/// look at, and where the full report is.
 public enum SummaryText {
     public static func render(_ summary: RunSummary, reportDirectory: String) -> String {
         var lines: [String] = []
         let verdict: String
         switch summary.exitCode {
-        case 0: verdict = "done: every valid row is earned"
-        case 1: verdict = "finished with rows to look at"
-        case 3: verdict = "STOPPED: \(summary.aborted ?? "aborted"); progress is kept, run again to continue"
+        case 0: verdict = "done, every valid row is on the server"
+        case 1: verdict = "finished, some rows need a look (exit 1)"
+        case 3: verdict = "STOPPED: \(summary.aborted ?? "aborted"). Progress is kept: run the same command again to continue (exit 3)"
         default: verdict = "exit \(summary.exitCode)"
         }
-        lines.append(summary.dryRun ? "dry run (nothing sent): \(verdict)" : "run \(summary.runId) \(verdict)")
+        lines.append(summary.dryRun ? "dry run, nothing sent: \(verdict)" : "run \(summary.runId) \(verdict)")
         for input in summary.inputs {
-            let note = input.skipped ? "  skipped: \(input.skippedReason ?? "already processed")" : ""
-            lines.append("  input  \(input.path)  \(input.records) records\(note)")
+            let note = input.skipped ? " (skipped: \(input.skippedReason ?? "already processed"))" : ""
+            lines.append("  \(input.path): \(input.records) records\(note)")
         }
         let order: [RowStatus] = [.earned, .duplicate, .alreadyDone, .duplicateInInput, .rejected, .failed, .invalid]
             + (summary.dryRun ? [.wouldSend] : [])
@@ -22,21 +23,30 @@ public enum SummaryText {
             lines.append("  " + status.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
                          + "  " + String(count))
         }
-        let latency = summary.latencyMs
-        lines.append("  requests \(summary.requestsSent) (retries \(summary.retries), 429s \(summary.throttled))"
+        lines.append("  \(summary.requestsSent) requests (\(summary.retries) retries, \(summary.throttled) answered 429)"
                      + " in \(fixed(summary.durationSeconds, 1)) s, \(fixed(summary.rowsPerSecond, 0)) rows/s")
+        let latency = summary.latencyMs
         if latency.count > 0 {
-            lines.append("  latency ms p50 \(fixed(latency.p50, 1))  p95 \(fixed(latency.p95, 1))"
-                         + "  p99 \(fixed(latency.p99, 1))  max \(fixed(latency.max, 1))")
+            lines.append("  latency p50 \(fixed(latency.p50, 1)) ms, p95 \(fixed(latency.p95, 1)) ms,"
+                         + " p99 \(fixed(latency.p99, 1)) ms")
         }
-        for error in summary.errors.prefix(5) {
-            let examples = error.examples.prefix(2).joined(separator: ", ")
-            lines.append("  \(error.status) \(error.code.isEmpty ? "-" : error.code) x\(error.count): "
-                         + "\(error.message.prefix(100)) (e.g. \(examples))")
+        if !summary.errors.isEmpty {
+            lines.append("rows to look at (status, code, count, first lines, a sample message):")
+            for error in summary.errors.prefix(8) {
+                let examples = error.examples.prefix(3).joined(separator: " ")
+                let code = error.code.isEmpty ? "-" : error.code
+                lines.append("  \(error.status) \(code) x\(error.count)  \(examples)")
+                lines.append("      \(shortened(error.message, to: 110))")
+            }
+            if summary.errors.count > 8 { lines.append("  and \(summary.errors.count - 8) more kinds in the report") }
         }
-        if summary.errors.count > 5 { lines.append("  ... \(summary.errors.count - 5) more error kinds in the report") }
-        lines.append("report: \(reportDirectory)/report.html (results.csv, failed.csv, summary.json beside it)")
+        lines.append("report: \(reportDirectory)/report.html")
+        lines.append("        (results.csv: every row; failed.csv: rows to fix and feed back; summary.json)")
         return lines.joined(separator: "\n")
+    }
+
+    private static func shortened(_ text: String, to length: Int) -> String {
+        text.count <= length ? text : String(text.prefix(length - 1)) + "…"
     }
 
     private static func fixed(_ value: Double, _ digits: Int) -> String {
