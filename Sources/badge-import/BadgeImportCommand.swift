@@ -8,8 +8,7 @@ struct BadgeImportCommand: ParsableCommand {
         commandName: "badge-import",
         abstract: "Backfill and replay badge earns into Capillary's CRM, exactly once in effect.",
         discussion: """
-        Exit status of every command: 0 success; 1 some rows rejected, failed or invalid;
-        2 usage or configuration error, nothing sent; 3 run stopped early, progress kept.
+        Exit status of every command: 0 success; 1 some rows rejected, failed or invalid; 2 usage or configuration error, nothing sent; 3 run stopped early, progress kept.
         """,
         version: BadgeImportVersion.current,
         subcommands: [

@@ -13,17 +13,14 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Examples:
           badge-import run --mock samples/backfill.csv
-          CAP_USERNAME=store.server CAP_PASSWORD=... badge-import run drops/ \\
-              --base-url https://eu.api.capillarytech.com --rate 1000/min --ledger eu.ledger
-          badge-import run --profile eu-prod --dry-run nightly/*.csv.gz
+          export CAP_USERNAME=store.server CAP_PASSWORD=...
+          badge-import run drops/ --base-url https://eu.api.capillarytech.com \\
+            --rate 1000/min --ledger eu.ledger
+          badge-import run --profile eu-prod --dry-run 'nightly/*.csv.gz'
 
-        Credentials come from the environment (CAP_USERNAME, CAP_PASSWORD or --password-file;
-        CAP_CLIENT_KEY and CAP_CLIENT_SECRET for OAuth) or from files named in a profile,
-        never from the command line.
+        Credentials come from the environment (CAP_USERNAME, CAP_PASSWORD or --password-file; CAP_CLIENT_KEY and CAP_CLIENT_SECRET for OAuth) or from files named in a profile, never from the command line.
 
-        Exit status: 0 every valid row earned or already there; 1 some rows rejected, failed or
-        invalid; 2 usage or configuration error (nothing sent); 3 run stopped early (signal,
-        refused credentials, circuit breaker), progress kept: run again to continue.
+        Exit status: 0 every valid row earned or already there; 1 some rows rejected, failed or invalid; 2 usage or configuration error (nothing sent); 3 run stopped early (signal, refused credentials, circuit breaker), progress kept: run again to continue.
         """
     )
 

@@ -8,7 +8,13 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the runs and row outcomes recorded in one or more ledgers.",
-        discussion: "Several --ledger values are merged: counts are summed and each run is listed with its ledger."
+        discussion: """
+        Examples:
+          badge-import status --ledger eu.ledger
+          badge-import status --ledger shard-0.ledger --ledger shard-1.ledger --json
+
+        Several --ledger values are merged: counts are summed and each run is listed with its ledger. Reading works while a run holds the ledger.
+        """
     )
 
     @Option(name: .long, help: ArgumentHelp("Ledger file to read (repeatable).", valueName: "file"))
