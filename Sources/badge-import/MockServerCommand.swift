@@ -12,8 +12,8 @@ struct MockServerCommand: ParsableCommand {
         discussion: """
             Examples:
               badge-import mock-server --port 0 --badges samples/badges.json
-              badge-import mock-server --port 8080 --username store.server --password server123 \\
-                --latency-ms 20 --fail-before-rate 0.05 --rate-limit 1000/min --seed 7
+              badge-import mock-server --username store.server --password server123 \\
+                --latency-ms 20 --fail-before-rate 0.05 --rate-limit 1000/min
 
             Prints one line, `mock-server listening on http://HOST:PORT`, once it accepts connections, \
             and runs until SIGINT or SIGTERM. GET /__stats and GET /__earns show what it did.
