@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import BadgeImport
 
@@ -16,6 +17,24 @@ struct IdentityRequestIDTests {
         #expect(id == "7bb62866cb40e4b3a5ecbfbeb67c1871cefd465906e2d341c457ee9cf339abde")
         #expect(RequestID.defaultNamespace == "badge-import/v1")
         #expect(RequestID.version == "v1")
+    }
+
+    /// The README's worked example as a user writes it: a CSV row with a +05:30 offset reads to
+    /// the documented requestId.
+    @Test func workedExampleFromAFileWithAnOffset() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("readme-example-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("example.csv")
+        try "badgeMetaId,customerId,earnEventDate,ownerType,referenceId\n66276dc68fe258516a88ff8e,62090013,2023-11-04T03:21:00.192+05:30,Historical_Import,123694\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let reader = try EarnFileReader(file: InputFile(path: file.path), mapping: MappingOptions())
+        guard case .valid(let row, _)? = try reader.next() else {
+            Issue.record("the example row is not valid")
+            return
+        }
+        #expect(row.earnEventDate == "2023-11-03T21:51:00.192Z")
+        #expect(row.requestId == "7bb62866cb40e4b3a5ecbfbeb67c1871cefd465906e2d341c457ee9cf339abde")
     }
 
     @Test func namespaceAndEveryKeyFieldChangeTheId() {
