@@ -38,11 +38,15 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // SHA-256 (requestIds, content hashes) and MD5 (Basic auth's password form), shared by
+        // the importer and the mock so neither carries a copy.
+        .target(name: "Digest"),
+
         // All the logic: input, identity, ledger, transport, pipeline, report.
         .target(
             name: "BadgeImport",
             dependencies: [
-                "CSQLite", "CCurl", "CZlib",
+                "CSQLite", "CCurl", "CZlib", "Digest",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -50,6 +54,7 @@ let package = Package(
         .target(
             name: "MockEarnAPI",
             dependencies: [
+                "Digest",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -65,8 +70,8 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "BadgeImportTests", dependencies: ["BadgeImport", "MockEarnAPI"]),
-        .testTarget(name: "MockEarnAPITests", dependencies: ["MockEarnAPI"]),
+        .testTarget(name: "BadgeImportTests", dependencies: ["BadgeImport", "MockEarnAPI", "Digest"]),
+        .testTarget(name: "MockEarnAPITests", dependencies: ["MockEarnAPI", "Digest"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BadgeImport", "MockEarnAPI"]),
     ],
     swiftLanguageModes: [.v6]

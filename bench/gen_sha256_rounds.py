@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates Sources/BadgeImport/Identity/SHA256+Compress.swift: the 64 SHA-256 rounds
+"""Generates Sources/Digest/SHA256+Compress.swift: the 64 SHA-256 rounds
 unrolled with literal constants and a rolling 16-word schedule in locals (FIPS 180-4 §6.2.2).
 Run from the package root after changing the template; the NIST vectors in
 IdentitySHA256Tests check the output."""
@@ -33,4 +33,4 @@ for i in range(64):
     L.append(f"        do {{ let t1 = {H} &+ (rotr({E}, 6) ^ rotr({E}, 11) ^ rotr({E}, 25)) &+ (({E} & {F}) ^ (~{E} & {G})) &+ 0x{K[i]:08x} &+ {w}")
     L.append(f"             {D} = {D} &+ t1; {H} = t1 &+ (rotr({A}, 2) ^ rotr({A}, 13) ^ rotr({A}, 22)) &+ (({A} & {B}) ^ ({A} & {C}) ^ ({B} & {C})) }}")
 L += ["        s.0 &+= a; s.1 &+= b; s.2 &+= c; s.3 &+= d; s.4 &+= e; s.5 &+= f; s.6 &+= g; s.7 &+= h", "    }", "}"]
-open("Sources/BadgeImport/Identity/SHA256+Compress.swift", "w").write("\n".join(L) + "\n")
+open("Sources/Digest/SHA256+Compress.swift", "w").write("\n".join(L) + "\n")

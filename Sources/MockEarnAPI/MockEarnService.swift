@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import Digest
 
 /// What the HTTP layer should do with a request: answer (after `delayNanos`) or close the
 /// connection without a word.
@@ -58,7 +59,7 @@ final class MockEarnService: Sendable {
     init(configuration: MockConfiguration) {
         self.configuration = configuration
         if let basic = configuration.basic {
-            let credentials = "\(basic.username):\(MD5.hex(basic.password))"
+            let credentials = "\(basic.username):\(MD5.hex(basic.password.utf8))"
             expectedBasic = "Basic " + Data(credentials.utf8).base64EncodedString()
         } else {
             expectedBasic = nil

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BadgeImport
+import Digest
 
 @Suite struct AuthTests {
     @Test(arguments: [

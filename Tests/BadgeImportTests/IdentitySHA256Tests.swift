@@ -1,5 +1,6 @@
 import Testing
 @testable import BadgeImport
+import Digest
 
 /// NIST FIPS 180-4 / CAVP example vectors.
 struct IdentitySHA256Tests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MockEarnAPI
+import Digest
 
 /// What tests of the importer read back: /__stats, /__earns, the earns file, double earns.
 @Suite struct ObservabilityTests {
@@ -27,7 +28,7 @@ import Testing
     @Test func statsEndpointMatchesTheInProcessStats() throws {
         try withMock(MockConfiguration(basic: .init(username: "u", password: "p"))) { server throws in
             let client = TestHTTPClient(port: server.port)
-            let auth = ["Authorization": "Basic " + Data("u:\(MD5.hex("p"))".utf8).base64EncodedString()]
+            let auth = ["Authorization": "Basic " + Data("u:\(MD5.hex("p".utf8))".utf8).base64EncodedString()]
             _ = try client.post(Earn.path, headers: auth, body: Earn.body(requestId: "a"))
             _ = try client.post(Earn.path, headers: auth, body: Earn.body(requestId: "a"))
             _ = try client.post(Earn.path, headers: auth, body: Earn.body(requestId: nil))

@@ -1,3 +1,6 @@
+#if canImport(Digest)  // fuzz/run.sh compiles Digest into the same module
+import Digest
+#endif
 /// The deterministic idempotency key of an earn event.
 ///
 /// Same event, same id: whatever the file name, row order, column order, padding or UTC

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Digest
 
 /// What a finished (or stopped) run hands back to the command layer.
 public struct ImportOutcome: Sendable {

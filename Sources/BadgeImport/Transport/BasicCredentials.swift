@@ -1,4 +1,5 @@
 import Foundation
+import Digest
 
 /// Capillary Basic auth: `Authorization: Basic base64(username ":" md5hex(password))`.
 /// Only the finished header value is kept (it is as good as the password, so it is never printed).

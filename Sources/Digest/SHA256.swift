@@ -72,12 +72,6 @@ public struct SHA256: Sendable {
         }
     }
 
-    /// The first 8 bytes of the digest as a big-endian integer (a compact fingerprint).
-    mutating func finalizePrefix64() -> UInt64 {
-        finish()
-        return UInt64(state.0) << 32 | UInt64(state.1)
-    }
-
     /// Appends the padding and length in place (no allocation) and compresses the last block(s).
     private mutating func finish() {
         let bitLength = totalBytes &* 8
