@@ -9,8 +9,8 @@
 // - swift-nio (NIOHTTP1 only): the embedded mock earn API must answer tens of thousands of
 //   requests per second on loopback so it is never the bottleneck of a benchmark; only the
 //   MockEarnAPI target and the executable link it, the BadgeImport library does not.
-// Not used on purpose: swift-crypto (SHA-256 and MD5 are small, tested against published
-// vectors in Identity/ and Transport/, and BoringSSL would add a minute to every clean build),
+// Not used on purpose: swift-crypto (SHA-256 and MD5 are small, live in the Digest target,
+// are tested against published vectors, and BoringSSL would add a minute to every clean build),
 // URLSession (measured 20x slower than libcurl here), GRDB (the ledger needs a dozen
 // statements; the system SQLite is enough).
 import PackageDescription
