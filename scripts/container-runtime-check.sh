@@ -134,6 +134,10 @@ done
 # Only the sample catalog makes the mock answer 811 (issue before earn) for the ISSUE_EARN badge:
 # without it any badge is live and nothing is rejected.
 if [ -z "${RUNTIME_CHECK_COMMAND_SET:-}" ]; then
+    # The embedded mock never fails a request of the sample: a failed row means the run could not
+    # talk to it (e.g. connections reset), whatever the exit status says.
+    FAILED="$(sed -n 's/.*"failed" *: *\([0-9]*\).*/\1/p' "$ROOTFS/data/report/summary.json" | head -n1)"
+    [ "${FAILED:-x}" = 0 ] || die "$FAILED rows failed against the embedded mock (could not talk to it: see the summary above)"
     grep -q ',811,' "$ROOTFS/data/report/failed.csv" \
         || die "no 811 in /data/report/failed.csv: the mock did not load /opt/badge-import/samples/badges.json"
     echo "  failed.csv holds the 811 rejection: the sample catalog was loaded"
