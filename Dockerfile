@@ -2,12 +2,16 @@
 #
 #   docker build -t badge-import .
 #   docker run --rm -v "$PWD/data:/data" -e CAP_USERNAME -e CAP_PASSWORD badge-import run ...
-#   docker run --rm badge-import run --mock /opt/badge-import/samples/backfill.csv
+#   docker run --rm badge-import run --mock /opt/badge-import/samples/backfill.csv \
+#       --mock-badges /opt/badge-import/samples/badges.json      # exits 1: the sample has bad rows
 #
 # /data is the working directory and the volume: the ledger (the record of what is done; keep
-# it between runs) and reports/ live there. Samples ship read-only in /opt/badge-import/samples.
+# it between runs) and reports/ live there. Samples ship read-only in /opt/badge-import/samples
+# (the sample inputs and the badge catalog for --mock; name the catalog with --mock-badges, as
+# --mock only looks for samples/badges.json under the working directory, /data).
 # No Docker engine runs on the development machines: scripts/container-runtime-check.sh proves
-# the runtime stage (same packages, same layout) in a debootstrap chroot.
+# the runtime stage (same packages, same layout, the sample run above as user badge) in a
+# debootstrap chroot.
 
 # ---- build: the official Swift 6 toolchain on Debian bookworm --------------------------------
 FROM swift:6.1-bookworm AS build

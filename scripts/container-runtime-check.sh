@@ -12,7 +12,7 @@
 #      and runs the final command (RUNTIME_CHECK_COMMAND below) inside the chroot.
 #
 # Usage (root; needs the network to the Debian mirror):
-#   scripts/container-runtime-check.sh               # everything
+#   scripts/container-runtime-check.sh               # everything (SKIP_BUILD=0 is the same)
 #   SKIP_BUILD=1 scripts/container-runtime-check.sh  # reuse .build-static's binary
 #   ROOTFS=/var/tmp/rootfs scripts/container-runtime-check.sh
 #   FRESH_ROOTFS=1 ...                               # throw the cached root away first
@@ -20,10 +20,16 @@
 set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------
-# The final step, run inside the chroot from /data (the Dockerfile's WORKDIR).
-# Switch to the real thing once `run` exists:
-#   RUNTIME_CHECK_COMMAND='badge-import run --mock /opt/badge-import/samples/backfill.csv'
-RUNTIME_CHECK_COMMAND="${RUNTIME_CHECK_COMMAND:-badge-import --help && badge-import mock-server --help}"
+# The final step, run inside the chroot from /data (the Dockerfile's WORKDIR) as the non-root
+# user: a real import of the shipped sample against the embedded mock. The sample has
+# deliberately bad rows (invalid, 811 not enrolled, ...), so exit status 1 is the expected
+# outcome, and the ledger and the four report files must be there afterwards. The catalog is
+# named explicitly: --mock's default (samples/badges.json) is relative to the working directory,
+# and /data is not where the samples are.
+RUNTIME_CHECK_COMMAND_SET="${RUNTIME_CHECK_COMMAND:+yes}"   # the 811 check below is for the default command
+RUNTIME_CHECK_COMMAND="${RUNTIME_CHECK_COMMAND:-badge-import run --mock /opt/badge-import/samples/backfill.csv --mock-badges /opt/badge-import/samples/badges.json --ledger /data/demo.ledger --report-dir /data/report}"
+RUNTIME_CHECK_EXPECT_EXIT="${RUNTIME_CHECK_EXPECT_EXIT:-1}"
+RUNTIME_CHECK_FILES="${RUNTIME_CHECK_FILES:-/data/demo.ledger /data/report/results.csv /data/report/failed.csv /data/report/summary.json /data/report/report.html}"
 # ---------------------------------------------------------------------------------------------
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -65,7 +71,8 @@ trap cleanup EXIT
 mount_into() { mount "$@"; MOUNTED+=("${@: -1}"); }
 
 # 1. The binary, built like the Dockerfile's build stage.
-if [ -z "${SKIP_BUILD:-}" ]; then
+# SKIP_BUILD=0 (or empty, or unset) builds; any other value reuses the last binary.
+if [ "${SKIP_BUILD:-0}" = 0 ]; then
     log "release build with --static-swift-stdlib (scratch path $SCRATCH)"
     (cd "$REPO" && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product badge-import)
 fi
@@ -104,7 +111,35 @@ printf '%s\n' "$LDD_OUT"
 if grep -q 'not found' <<<"$LDD_OUT"; then die "the runtime image lacks a library the binary needs (see 'not found' above)"; fi
 if grep -q 'libswift\|libFoundation' <<<"$LDD_OUT"; then die "the Swift runtime is linked dynamically: --static-swift-stdlib did not take"; fi
 
-log "as user 'badge' in /data: $RUNTIME_CHECK_COMMAND"
+# A clean /data: a ledger left by an earlier check would make this run skip every row.
+rm -rf "$ROOTFS/data/demo.ledger"* "$ROOTFS/data/report"
+
+log "as user 'badge' in /data: $RUNTIME_CHECK_COMMAND (expect exit $RUNTIME_CHECK_EXPECT_EXIT)"
+set +e
 chroot --userspec=badge:badge "$ROOTFS" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/badge \
     sh -c "cd /data && $RUNTIME_CHECK_COMMAND"
+STATUS=$?
+set -e
+[ "$STATUS" = "$RUNTIME_CHECK_EXPECT_EXIT" ] || die "exit status $STATUS, expected $RUNTIME_CHECK_EXPECT_EXIT"
+echo "exit status $STATUS, as expected"
+
+log "files the run must leave, owned by the non-root user"
+for f in $RUNTIME_CHECK_FILES; do
+    [ -s "$ROOTFS$f" ] || die "missing or empty: $f"
+    # Numeric: the host has no user 'badge'; 10001 is the uid the Dockerfile gives it.
+    owner="$(stat -c %u "$ROOTFS$f")"
+    [ "$owner" = 10001 ] || die "$f is owned by uid $owner, not badge (10001)"
+    printf '  %-28s %8s bytes  uid %s (badge)\n' "$f" "$(stat -c %s "$ROOTFS$f")" "$owner"
+done
+# Only the sample catalog makes the mock answer 811 (issue before earn) for the ISSUE_EARN badge:
+# without it any badge is live and nothing is rejected.
+if [ -z "${RUNTIME_CHECK_COMMAND_SET:-}" ]; then
+    # The embedded mock never fails a request of the sample: a failed row means the run could not
+    # talk to it (e.g. connections reset), whatever the exit status says.
+    FAILED="$(sed -n 's/.*"failed" *: *\([0-9]*\).*/\1/p' "$ROOTFS/data/report/summary.json" | head -n1)"
+    [ "${FAILED:-x}" = 0 ] || die "$FAILED rows failed against the embedded mock (could not talk to it: see the summary above)"
+    grep -q ',811,' "$ROOTFS/data/report/failed.csv" \
+        || die "no 811 in /data/report/failed.csv: the mock did not load /opt/badge-import/samples/badges.json"
+    echo "  failed.csv holds the 811 rejection: the sample catalog was loaded"
+fi
 log "runtime stage OK: $(du -sxh "$ROOTFS" 2>/dev/null | cut -f1) root, binary $(du -h "$ROOTFS/usr/local/bin/badge-import" | cut -f1) stripped"

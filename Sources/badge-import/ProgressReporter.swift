@@ -12,6 +12,9 @@ final class ProgressReporter: @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var drawn = false
+    /// Set by stop(): a timer tick already running when stop() cancels the timer must not draw
+    /// the line again over (or before) the summary.
+    private var stopped = false
 
     init(interval: Double, logger: Logger, snapshot: @escaping @Sendable () -> ProgressSnapshot) {
         self.snapshot = snapshot
@@ -28,6 +31,7 @@ final class ProgressReporter: @unchecked Sendable {
     func stop() {
         timer.cancel()
         lock.withLock {
+            stopped = true
             if drawn && isTerminal {
                 FileHandle.standardError.write(Data((ProgressLine.redrawPrefix + ProgressLine.clearToEndOfLine).utf8))
             }
@@ -38,8 +42,11 @@ final class ProgressReporter: @unchecked Sendable {
     private func draw() {
         let current = snapshot()
         lock.withLock {
+            if stopped { return }
             if isTerminal {
-                let line = ProgressLine.redrawPrefix + ProgressLine.terminal(current, width: Self.terminalWidth())
+                // One column short of the width: writing into the last column makes some
+                // terminals wrap, and the next \r would then redraw on a new line each time.
+                let line = ProgressLine.redrawPrefix + ProgressLine.terminal(current, width: Self.terminalWidth() - 1)
                     + ProgressLine.clearToEndOfLine
                 FileHandle.standardError.write(Data(line.utf8))
                 drawn = true
