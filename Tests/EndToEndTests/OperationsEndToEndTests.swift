@@ -108,3 +108,31 @@ import Testing
         #expect(missing.exitCode == 2)
     }
 }
+
+/// The container runs as an unprivileged user. The mock once set a socket option only root may
+/// set (SO_DEBUG, by asking for TCP_NODELAY at the wrong level), and refused every connection
+/// for anyone else: this runs the sample as `nobody` when the tests run as root.
+@Suite struct UnprivilegedUserTests {
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")))
+    func embeddedMockServesAnUnprivilegedUser() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir.path)
+        let binary = dir.url.appendingPathComponent("badge-import")
+        try FileManager.default.copyItem(at: BadgeImportBinary.url, to: binary)
+        try dir.write("earns.csv", EarnFixtures.csv(rows: 20))
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: dir.url.appendingPathComponent("earns.csv").path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+        process.arguments = ["-u", "nobody", "--", binary.path, "run", "--mock", "earns.csv", "--ledger", "l.ledger",
+                             "--report-dir", "out", "--quiet"]
+        process.currentDirectoryURL = dir.url
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("earned              20"))
+    }
+}

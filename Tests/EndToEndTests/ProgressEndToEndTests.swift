@@ -38,7 +38,7 @@ import Glibc
         let result = try BinaryProcess.run(Self.arguments(mock) + ["--quiet"], directory: dir.url)
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(!result.stderr.contains("progress"), "\(result.stderr)")
-        #expect(result.stdout.contains("done: every valid row is earned"))
+        #expect(result.stdout.contains("done, every valid row is on the server"))
     }
 
     @Test func terminalGetsOneLineRedrawnInPlaceThenCleared() throws {
@@ -61,7 +61,7 @@ import Glibc
         let screen = terminal.readAll(timeout: 10)
 
         #expect(process.terminationStatus == 0, "\(summary)")
-        #expect(summary.contains("done: every valid row is earned"))
+        #expect(summary.contains("done, every valid row is on the server"))
         let clear = "\u{1B}[K"
         #expect(screen.components(separatedBy: clear).count - 1 >= 3, "redrawn several times: \(screen.debugDescription)")
         #expect(!screen.contains("\n"), "redrawn in place, never a new line: \(screen.debugDescription)")
