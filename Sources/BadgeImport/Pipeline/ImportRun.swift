@@ -113,6 +113,18 @@ public final class ImportRun: Sendable {
             runId = 0
         }
 
+        // On a ledger that has never recorded a row (a first run), no row of the input can be
+        // done: skip the lookup per row, a SQLite probe under the ledger's lock on the reader
+        // thread that feeds all the workers. Only when this process holds the run lock, so no
+        // one else can add entries meanwhile (a dry run opens without it and keeps looking).
+        let planLedger: Ledger?
+        if let ledger, !config.dryRun {
+            do { planLedger = try ledger.hasEntries() ? ledger : nil }
+            catch { throw ImportError(error.description) }
+        } else {
+            planLedger = ledger
+        }
+
         let reportDir = (config.reportDir ?? "reports/run-{id}").replacingOccurrences(of: "{id}", with: String(runId))
         do {
             try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
@@ -175,7 +187,7 @@ public final class ImportRun: Sendable {
         for input in inputs where !input.alreadyProcessed {
             if control.isStopping { break }
             do {
-                try read(input, into: queue, recorder: recorder, ledger: ledger, detector: &detector)
+                try read(input, into: queue, recorder: recorder, ledger: planLedger, detector: &detector)
                 if !control.isStopping { fullyRead.insert(input.file.displayName) }
             } catch {
                 // An input that cannot be read further is reported; the others go on.
