@@ -126,3 +126,65 @@ import Testing
         #expect(setup.send(sampleRow(), timeout: 30).outcome == .fatal(httpStatus: 0, message: "bad CA file"))
     }
 }
+
+/// The success-body scanner must read exactly what JSONSerialization reads, or step aside.
+@Suite struct EarnSuccessScannerTests {
+    private let now = Date(timeIntervalSince1970: 1_445_412_450)
+
+    private func general(_ status: Int, _ body: String) -> EarnOutcome {
+        EarnResponse.classifyInGeneral(status: status, headers: [:], body: Array(body.utf8), oauth: false, now: now)
+    }
+
+    @Test func readsTheMockAndDocumentedSuccessBodies() {
+        let bodies = [
+            #"{"data":{"badgeMetaId":"65f1c0ffee0000000000abcd","customerId":42,"earnedBadgeId":"66aa00000000000000000001","expiresOn":1726809439.822462000,"requestId":"r-1","issuedId":null},"errors":[],"warnings":[]}"#,
+            #"{"data":{"earnedBadgeId":"e1","issuedId":"i1","expiresOn":1726809439.822462},"errors":null,"warnings":null}"#,
+            " {\n \"data\" : { \"earnedBadgeId\" : \"e1\" , \"flag\" : true, \"n\": -1.5e3 } , \"errors\" : [ ] }\r\n",
+            #"{"data":{}}"#,
+            #"{"errors":[],"data":{"expiresOn":null,"earnedBadgeId":null}}"#,
+        ]
+        for body in bodies {
+            let fast = EarnSuccessScanner.receipt(in: Array(body.utf8))
+            #expect(fast != nil, "scanner should read \(body)")
+            #expect(fast.map { EarnOutcome.earned($0) } == general(200, body), "\(body)")
+            #expect(EarnResponse.classify(status: 201, headers: [:], body: Array(body.utf8), oauth: false, now: now)
+                    == general(201, body))
+        }
+    }
+
+    @Test func leavesEverythingElseToTheGeneralPath() {
+        let bodies = [
+            #"{"data":null,"errors":[{"code":809,"message":"dup"}],"warnings":null}"#,
+            #"{"data":{"earnedBadgeId":"e1"},"errors":[{"code":811,"message":"x"}]}"#,
+            #"{"data":{"earnedBadgeId":"e1"},"errors":[],"warnings":["heads up"]}"#,
+            #"{"data":{"earnedBadgeId":"e\u0031"},"errors":[]}"#,
+            #"{"data":{"earnedBadgeId":"é"},"errors":[]}"#,
+            #"{"data":{"earnedBadgeId":123},"errors":[]}"#,
+            #"{"data":{"expiresOn":"1726809439.5"},"errors":[]}"#,
+            #"{"data":{"issuedId":"expiresOn","expiresOn":1.25},"errors":[]}"#,
+            #"{"data":{"earnedBadgeId":"e1","earnedBadgeId":"e2"}}"#,
+            #"{"data":{"nested":{"a":1}}}"#,
+            #"{"data":{"earnedBadgeId":"e1"},"extra":1}"#,
+            #"{"data":{"earnedBadgeId":"e1"}} trailing"#,
+            #"{"data":{"n":01}}"#,
+            #"{"data":{"n":1.}}"#,
+            #"{"data":"text"}"#,
+            #"{"data":{"earnedBadgeId":"e1"}"#,
+            "<html>bad gateway</html>",
+            "",
+        ]
+        for body in bodies {
+            #expect(EarnSuccessScanner.receipt(in: Array(body.utf8)) == nil, "\(body)")
+            #expect(EarnResponse.classify(status: 200, headers: [:], body: Array(body.utf8), oauth: false, now: now)
+                    == general(200, body), "\(body)")
+        }
+    }
+
+    @Test func onlyTwoHundredsTakeTheShortCut() {
+        let body = #"{"data":{"earnedBadgeId":"e1"},"errors":[]}"#
+        for status in [302, 400, 401, 403, 429, 498, 503] {
+            #expect(EarnResponse.classify(status: status, headers: [:], body: Array(body.utf8), oauth: false, now: now)
+                    == general(status, body))
+        }
+    }
+}

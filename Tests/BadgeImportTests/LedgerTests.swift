@@ -81,6 +81,22 @@ import Testing
         #expect(rawInteger(v1, "SELECT count(*) FROM sqlite_master WHERE name = 'run_inputs_done_by_hash'") == 1)
     }
 
+    @Test func hasEntriesOnlyOnceARowIsRecorded() throws {
+        let dir = LedgerTestDirectory()
+        let path = dir.file("entries.ledger")
+        var ledger = try Ledger(path: path)
+        #expect(try ledger.hasEntries() == false)
+        let run = try ledger.startRun(sampleStart())
+        #expect(try ledger.hasEntries() == false)  // a run alone records no row
+        #expect(try ledger.isDone(requestId: "r1") == nil)
+        try ledger.record([sampleEntry("r1", status: .failed)], runId: run)
+        #expect(try ledger.hasEntries())
+        ledger.close()
+        ledger = try Ledger(path: path)
+        #expect(try ledger.hasEntries())
+        ledger.close()
+    }
+
     @Test func currentFileReopensWithItsData() throws {
         let dir = LedgerTestDirectory()
         let path = dir.file("current.ledger")

@@ -409,6 +409,18 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
+    /// Whether any requestId has been recorded yet. A run that starts on a ledger without
+    /// entries holds the run lock, so nothing of its input can be found there (repeats within
+    /// the input are caught before the ledger): it skips the lookup per row.
+    public func hasEntries() throws(LedgerError) -> Bool {
+        try locked { () throws(LedgerError) -> Bool in
+            guard let database else { throw LedgerError(.closed, path: path) }
+            endReadSnapshot()
+            let query = try database.prepare("SELECT 1 FROM entries LIMIT 1")
+            return try query.step()
+        }
+    }
+
     /// The requestIds among `requestIds` whose stored status is done (earned, duplicate,
     /// already-done), looked up `lookupChunk` at a time with one `IN (...)` query per chunk.
     public func doneRequestIds(in requestIds: [String]) throws(LedgerError) -> Set<String> {

@@ -7,8 +7,11 @@ import Synchronization
 public final class CircuitBreaker: Sendable {
     private let window: Double
     private let clock: Clock
-    /// When the current run of failures began; nil while the service answers.
-    private let failingSince = Mutex<Double?>(nil)
+    /// When the current run of failures began (a Double's bit pattern), or `answering` while the
+    /// service answers. Atomic rather than a mutex: every worker notes every answer.
+    private let failingSince = Atomic<UInt64>(CircuitBreaker.answering)
+    /// A NaN pattern: never the bits of a clock reading.
+    private static let answering = UInt64.max
 
     public init(window: Double, clock: Clock) {
         self.window = window
@@ -16,18 +19,23 @@ public final class CircuitBreaker: Sendable {
     }
 
     public func noteAnswer() {
-        failingSince.withLock { $0 = nil }
+        // A plain load first: the common case (already answering) then writes nothing, so the
+        // workers do not bounce the cache line between cores.
+        if failingSince.load(ordering: .relaxed) != Self.answering {
+            failingSince.store(Self.answering, ordering: .relaxed)
+        }
     }
 
     public func noteFailure() {
         let now = clock.now()
-        failingSince.withLock { if $0 == nil { $0 = now } }
+        _ = failingSince.compareExchange(expected: Self.answering, desired: now.bitPattern, ordering: .relaxed)
     }
 
     /// True once failures have lasted longer than the window.
     public var isOpen: Bool {
         guard window > 0 else { return false }
-        let now = clock.now()
-        return failingSince.withLock { since in since.map { now - $0 > window } ?? false }
+        let bits = failingSince.load(ordering: .relaxed)
+        guard bits != Self.answering else { return false }
+        return clock.now() - Double(bitPattern: bits) > window
     }
 }

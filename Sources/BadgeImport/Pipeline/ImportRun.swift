@@ -33,6 +33,9 @@ public final class ImportRun: Sendable {
     private let random: RandomSource
     private let makeTransport: TransportFactory
     private let live = Mutex(LiveState())
+    /// Requests on the wire now: changed twice per row by every worker, so an atomic rather
+    /// than one more trip through `live`'s mutex.
+    private let inFlight = Atomic<Int>(0)
 
     /// What progress lines need that the recorder does not count.
     private struct LiveState {
@@ -40,7 +43,6 @@ public final class ImportRun: Sendable {
         var recorder: RunRecorder?
         var bytesRead: Int64 = 0
         var totalBytes: Int64 = 0
-        var inFlight = 0
         var limiter: RateLimiter?
         var timeline = TimelineRecorder()
         /// (seconds since start, rows completed) at recent ticks, for the recent rows/s.
@@ -112,6 +114,18 @@ public final class ImportRun: Sendable {
             runId = 0
         }
 
+        // On a ledger that has never recorded a row (a first run), no row of the input can be
+        // done: skip the lookup per row, a SQLite probe under the ledger's lock on the reader
+        // thread that feeds all the workers. Only when this process holds the run lock, so no
+        // one else can add entries meanwhile (a dry run opens without it and keeps looking).
+        let planLedger: Ledger?
+        if let ledger, !config.dryRun {
+            do { planLedger = try ledger.hasEntries() ? ledger : nil }
+            catch { throw ImportError(error.description) }
+        } else {
+            planLedger = ledger
+        }
+
         let reportDir = (config.reportDir ?? "reports/run-{id}").replacingOccurrences(of: "{id}", with: String(runId))
         do {
             try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true)
@@ -174,7 +188,7 @@ public final class ImportRun: Sendable {
         for input in inputs where !input.alreadyProcessed {
             if control.isStopping { break }
             do {
-                try read(input, into: queue, recorder: recorder, ledger: ledger, detector: &detector)
+                try read(input, into: queue, recorder: recorder, ledger: planLedger, detector: &detector)
                 if !control.isStopping { fullyRead.insert(input.file.displayName) }
             } catch {
                 // An input that cannot be read further is reported; the others go on.
@@ -184,7 +198,8 @@ public final class ImportRun: Sendable {
 
         if !control.isStopping {
             live.withLock { state in
-                state.totalRows = recorder.snapshot().counts.values.reduce(0, +) + queue.waiting + state.inFlight
+                state.totalRows = recorder.snapshot().counts.values.reduce(0, +) + queue.waiting
+                    + inFlight.load(ordering: .relaxed)
             }
         }
 
@@ -366,9 +381,9 @@ public final class ImportRun: Sendable {
                 recorder.record(Self.notSent(job))
                 continue
             }
-            live.withLock { $0.inFlight += 1 }
+            inFlight.add(1, ordering: .relaxed)
             let result = sender.send(job.row) { [control] in control.isStopping || breaker.isOpen }
-            live.withLock { $0.inFlight -= 1 }
+            inFlight.subtract(1, ordering: .relaxed)
             recorder.record(classify(result, job: job, breaker: breaker))
         }
     }
@@ -439,9 +454,10 @@ public final class ImportRun: Sendable {
             requests: snapshot.requestsSent, retries: snapshot.retries, throttled: snapshot.throttled,
             inFlight: 0)
         let now = clock.now()
+        let onTheWire = inFlight.load(ordering: .relaxed)
         live.withLock { state in
             var sample = counters
-            sample.inFlight = state.inFlight
+            sample.inFlight = onTheWire
             state.timeline.tick(at: now - state.startedAt, sample)
             state.recent.append((now - state.startedAt, sample.completed))
             if state.recent.count > 11 { state.recent.removeFirst() }
@@ -451,8 +467,9 @@ public final class ImportRun: Sendable {
     /// Where the run is now, for the progress line; cheap enough to call a few times a second.
     public func progress() -> ProgressSnapshot {
         let now = clock.now()
+        let onTheWire = inFlight.load(ordering: .relaxed)
         let state = live.withLock { state in
-            (state.startedAt, state.recorder, state.bytesRead, state.totalBytes, state.inFlight,
+            (state.startedAt, state.recorder, state.bytesRead, state.totalBytes, onTheWire,
              state.limiter, state.recent, state.totalRows)
         }
         let (startedAt, recorder, bytesRead, totalBytes, inFlight, limiter, recent, totalRows) = state

@@ -21,13 +21,30 @@ public final class CSVWriter {
 
     public func write(_ fields: [String]) {
         line.removeAll(keepingCapacity: true)
+        Self.encode(fields, into: &line)
+        line.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, file) }
+    }
+
+    /// One record as its CSV line, CRLF included, for `write(encodedLine:)`.
+    public static func encodedLine(_ fields: [String]) -> [UInt8] {
+        var line: [UInt8] = []
+        encode(fields, into: &line)
+        return line
+    }
+
+    static func encode(_ fields: [String], into line: inout [UInt8]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { line.append(UInt8(ascii: ",")) }
-            Self.append(field, to: &line)
+            append(field, to: &line)
         }
         line.append(UInt8(ascii: "\r"))
         line.append(UInt8(ascii: "\n"))
-        line.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, file) }
+    }
+
+    /// Writes a line already encoded by `append` (comma-separated, CRLF-terminated): lets a
+    /// caller build the line before it takes the lock that guards this writer.
+    public func write(encodedLine bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, file) }
     }
 
     public func flush() { fflush(file) }

@@ -26,6 +26,13 @@ public final class CurlTransport: Transport, @unchecked Sendable {
     private let sink = ResponseSink()
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private let options: Options
+    /// The header list of the last request and the headers it was built from: a worker sends
+    /// the same headers every time (an OAuth token changes rarely), so the list is rebuilt only
+    /// when they change instead of a few mallocs and a validation per request.
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var headerListSource: [(name: String, value: String)] = []
+    /// The URL last handed to curl (which copies it): set again only when it changes.
+    private var currentURL: String?
 
     public init(options: Options = Options()) throws(TransportError) {
         guard CurlRuntime.initialize() else { throw .setup("libcurl could not be initialised") }
@@ -83,22 +90,41 @@ public final class CurlTransport: Transport, @unchecked Sendable {
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
 
-    public func send(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+    /// The curl list for `headers`, reusing the previous one when nothing changed.
+    private func headerList(for headers: [(name: String, value: String)]) throws(TransportError) -> UnsafeMutablePointer<curl_slist>? {
+        if let headerList, headers.count == headerListSource.count,
+           zip(headers, headerListSource).allSatisfy({ $0.name == $1.name && $0.value == $1.value }) {
+            return headerList
+        }
         // Header lines go on the wire verbatim: a CR or LF in one would let data inject headers.
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(list) }
-        for (name, value) in request.headers {
+        for (name, value) in headers {
             if name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 }) || value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+                curl_slist_free_all(list)
                 throw .setup("a request header contains a line break (or a colon in its name)")
             }
-            guard let appended = curl_slist_append(list, "\(name): \(value)") else { throw .setup("out of memory building headers") }
+            guard let appended = curl_slist_append(list, "\(name): \(value)") else {
+                curl_slist_free_all(list)
+                throw .setup("out of memory building headers")
+            }
             list = appended
         }
         // curl adds `Expect: 100-continue` to larger POSTs, costing a round trip; the API never needs it.
         if let appended = curl_slist_append(list, "Expect:") { list = appended }
+        // The handle may still point at the old list: point it at the new one before freeing.
+        ccurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, list)
+        curl_slist_free_all(headerList)
+        headerList = list
+        headerListSource = headers
+        return list
+    }
+
+    public func send(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+        let list = try headerList(for: request.headers)
 
         let timeoutMs = max(1, Int((request.timeout * 1000).rounded(.up)))
         let connectMs = max(1, min(timeoutMs, Int((options.connectTimeout * 1000).rounded(.up))))
@@ -106,8 +132,13 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         errorBuffer[0] = 0
 
         let code: CURLcode = request.body.withUnsafeBufferPointer { body -> CURLcode in
-            var result = ccurl_setopt_str(handle, CURLOPT_URL, request.url)
-            if result != CURLE_OK { return result }
+            var result = CURLE_OK
+            if request.url != currentURL {
+                currentURL = nil
+                result = ccurl_setopt_str(handle, CURLOPT_URL, request.url)
+                if result != CURLE_OK { return result }
+                currentURL = request.url
+            }
             ccurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, list)
             ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs)
             ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectMs)
@@ -124,8 +155,8 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                 ccurl_setopt_str(handle, CURLOPT_CUSTOMREQUEST, request.method == "POST" ? nil : request.method)
             }
             result = curl_easy_perform(handle)
-            // Do not leave pointers to memory that is about to be freed inside the handle.
-            ccurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, nil)
+            // Do not leave a pointer to the body, which is about to be freed, inside the handle.
+            // (The header list stays: it lives as long as this transport or the next change.)
             ccurl_setopt_ptr(handle, CURLOPT_POSTFIELDS, nil)
             return result
         }

@@ -13,6 +13,17 @@ public enum EarnResponse {
 
     public static func classify(status: Int, headers: [String: String], body: [UInt8],
                                 oauth: Bool, now: Date) -> EarnOutcome {
+        // Nearly every answer is a plain earn: read it without building a Foundation dictionary.
+        // The scanner answers only bodies the general path would read the same way.
+        if (200..<300).contains(status), let receipt = EarnSuccessScanner.receipt(in: body) {
+            return .earned(receipt)
+        }
+        return classifyInGeneral(status: status, headers: headers, body: body, oauth: oauth, now: now)
+    }
+
+    /// Any answer, through JSONSerialization: errors, warnings, odd shapes.
+    static func classifyInGeneral(status: Int, headers: [String: String], body: [UInt8],
+                                  oauth: Bool, now: Date) -> EarnOutcome {
         let json = body.first(where: { !isSpace($0) }) == UInt8(ascii: "{")
             ? (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] : nil
         let errors = Self.errors(in: json)

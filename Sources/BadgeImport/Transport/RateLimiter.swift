@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Paces all workers of a run (one instance, shared). A token bucket in its GCRA form: each
 /// `acquire` reserves the next free slot under the lock and then sleeps outside it until that
@@ -64,6 +65,11 @@ public final class RateLimiter: @unchecked Sendable {
     private var lastSecond = AcceptanceWindow(bucketWidth: 0.1, bucketCount: 10)
     private var lastMinute = AcceptanceWindow(bucketWidth: 1, bucketCount: 60)
     private let started: Double
+    /// False while there is neither a pace nor a pause: then `acquire` is a counter increment
+    /// and takes no lock (every worker acquires once per request). Set under the lock when a
+    /// pace or a pause appears, never cleared: after that, the locked path decides.
+    private let mayWait: Atomic<Bool>
+    private let granted = Atomic<Int>(0)
 
     public init(mode: Mode, clock: Clock, tuning: Tuning = Tuning()) {
         self.mode = mode
@@ -74,6 +80,7 @@ public final class RateLimiter: @unchecked Sendable {
         case .adaptive(let ceiling): pace = ceiling?.perSecond
         }
         started = clock.now()
+        mayWait = Atomic(pace != nil)
         nextSlot = started
         lastRaise = started
     }
@@ -81,6 +88,7 @@ public final class RateLimiter: @unchecked Sendable {
     public var statistics: Statistics {
         lock.withLock {
             var copy = stats
+            copy.granted = granted.load(ordering: .relaxed)
             copy.pace = pace
             return copy
         }
@@ -90,9 +98,10 @@ public final class RateLimiter: @unchecked Sendable {
     /// stopping run is not held up by a long pause; returns false (slot given up) if it stopped.
     @discardableResult
     public func acquire(shouldStop: () -> Bool = { false }) -> Bool {
+        granted.add(1, ordering: .relaxed)
+        guard mayWait.load(ordering: .acquiring) else { return true }
         let wait: Double = lock.withLock {
             let now = clock.now()
-            stats.granted += 1
             guard let pace else { return max(0, pausedUntil - now) }
             let interval = 1 / pace
             let slot = max(now, pausedUntil, nextSlot - (tuning.burst - 1) * interval)
@@ -116,6 +125,7 @@ public final class RateLimiter: @unchecked Sendable {
             stats.throttled += 1
             if let retryAfter, retryAfter > 0, retryAfter.isFinite {
                 pausedUntil = max(pausedUntil, clock.now() + min(retryAfter, tuning.retryAfterCap))
+                mayWait.store(true, ordering: .releasing)
             }
             guard case .adaptive = mode else { return }
             let now = clock.now()
@@ -135,6 +145,7 @@ public final class RateLimiter: @unchecked Sendable {
             next = max(next, current * tuning.deepestCut, tuning.minimumRate)
             if pace == nil { nextSlot = now }
             pace = next
+            mayWait.store(true, ordering: .releasing)
             lastCut = now
             lastRaise = now
             stats.cuts += 1
