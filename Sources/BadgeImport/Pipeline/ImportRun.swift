@@ -181,6 +181,21 @@ public final class ImportRun: Sendable {
         }
         ticker.start()
 
+        // The progress line's total, counted beside the import so the first rows go out at once.
+        // The exact count replaces it when reading ends.
+        let countable = inputs.filter { !$0.alreadyProcessed }.map(\.file)
+        let shardCount = config.shard?.count ?? 1
+        Thread { [self] in
+            var total = 0
+            for file in countable {
+                guard let count = RecordEstimate.count(file) else { return }
+                total += count
+            }
+            live.withLock { state in
+                if state.totalRows == nil { state.totalRows = (total + shardCount - 1) / shardCount }
+            }
+        }.start()
+
         // Read and plan on this thread.
         var readErrors: [String] = []
         var detector = DuplicateDetector()
@@ -296,7 +311,7 @@ public final class ImportRun: Sendable {
             do { next = try reader.next() } catch { throw ImportError(error.description) }
             guard let record = next else { break }
             counter += 1
-            if counter & 255 == 0 {
+            if counter & 31 == 0 {
                 let now = reader.bytesRead
                 live.withLock { $0.bytesRead += now - readSoFar }
                 readSoFar = now
@@ -472,9 +487,11 @@ public final class ImportRun: Sendable {
             (state.startedAt, state.recorder, state.bytesRead, state.totalBytes, onTheWire,
              state.limiter, state.recent, state.totalRows)
         }
-        let (startedAt, recorder, bytesRead, totalBytes, inFlight, limiter, recent, totalRows) = state
+        let (startedAt, recorder, bytesRead, totalBytes, inFlight, limiter, recent, estimate) = state
         let counts = recorder?.snapshot().counts ?? [:]
         let done = counts.values.reduce(0, +)
+        // An estimate already passed (lone-CR line ends, say) says nothing: fall back to bytes.
+        let totalRows = estimate.flatMap { $0 >= done ? $0 : nil }
         let elapsed = startedAt > 0 ? now - startedAt : 0
         var rate = elapsed > 0 ? Double(done) / elapsed : 0
         if let first = recent.first, let last = recent.last, last.t - first.t >= 2 {
