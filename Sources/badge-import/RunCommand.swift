@@ -24,7 +24,8 @@ struct RunCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Input files (.csv, .jsonl, .ndjson, optionally .gz), directories, globs, or - for standard input.")
+    @Argument(help: "Input files (.csv, .jsonl, .ndjson, optionally .gz), directories, globs, or - for standard input.",
+              completion: .file())
     var inputs: [String]
 
     @OptionGroup(title: "Input")
@@ -36,25 +37,26 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Start the embedded mock earn API on a free loopback port and send there.")
     var mock = false
 
-    @Option(name: .customLong("mock-badges"), help: "Badge catalog for --mock (default samples/badges.json when present).")
+    @Option(name: .customLong("mock-badges"), help: "Badge catalog for --mock (default samples/badges.json when present).",
+            completion: .file(extensions: ["json"]))
     var mockBadges: String?
 
-    @Option(name: .customLong("ca-file"), help: "CA bundle for a private CA (TLS is always verified).")
+    @Option(name: .customLong("ca-file"), help: "CA bundle for a private CA (TLS is always verified).", completion: .file())
     var caFile: String?
 
     @Option(help: "Basic-auth username (or CAP_USERNAME); the password comes from CAP_PASSWORD or --password-file.")
     var username: String?
 
-    @Option(name: .customLong("password-file"), help: "File holding the Basic-auth password.")
+    @Option(name: .customLong("password-file"), help: "File holding the Basic-auth password.", completion: .file())
     var passwordFile: String?
 
-    @Option(help: "Configuration file with named profiles (TOML).")
+    @Option(help: "Configuration file with named profiles (TOML).", completion: .file(extensions: ["toml"]))
     var config: String?
 
     @Option(help: "Profile of the configuration file to use (or BADGE_IMPORT_PROFILE).")
     var profile: String?
 
-    @Option(help: "Ledger file: what is done, for resume (default \(Ledger.defaultPath)).")
+    @Option(help: "Ledger file: what is done, for resume (default \(Ledger.defaultPath)).", completion: .file())
     var ledger: String?
 
     @Option(help: "Requests in flight at once (default 8).")
@@ -78,7 +80,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("breaker-seconds"), help: "Stop the run when the API has failed this long with no good answer (0: never).")
     var breakerSeconds: Double = 120
 
-    @Option(name: .customLong("report-dir"), help: "Where results.csv, failed.csv, summary.json and report.html go (default reports/run-<id>).")
+    @Option(name: .customLong("report-dir"), help: "Where results.csv, failed.csv, summary.json and report.html go (default reports/run-<id>).",
+            completion: .directory)
     var reportDir: String?
 
     @Flag(name: .customLong("skip-rejected"), help: "Do not resend rows the API rejected in an earlier run.")
@@ -96,7 +99,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Number of shards; the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).")
     var shards: Int?
 
-    @Option(name: .customLong("archive-dir"), help: "Move each fully processed input here after its report is written.")
+    @Option(name: .customLong("archive-dir"), help: "Move each fully processed input here after its report is written.",
+            completion: .directory)
     var archiveDir: String?
 
     @Flag(help: "No progress line or progress log.")

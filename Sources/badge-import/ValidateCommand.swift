@@ -18,13 +18,15 @@ struct ValidateCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Input files (.csv, .jsonl, .ndjson, optionally .gz), directories, globs, or - for standard input.")
+    @Argument(help: "Input files (.csv, .jsonl, .ndjson, optionally .gz), directories, globs, or - for standard input.",
+              completion: .file())
     var inputs: [String] = []
 
     @OptionGroup(title: "Input")
     var input: InputOptions
 
-    @Option(name: .customLong("report-dir"), help: "Write invalid.csv, duplicates.csv and summary.json here.")
+    @Option(name: .customLong("report-dir"), help: "Write invalid.csv, duplicates.csv and summary.json here.",
+            completion: .directory)
     var reportDir: String?
 
     func run() throws {

@@ -426,9 +426,11 @@ public final class ImportRun: Sendable {
             out.status = .rejected
             out.errorCode = code
             out.errorMessage = message
-        case .retryable(_, let code, let message, _):
+        case .retryable(let status, let code, let message, _):
             breaker.noteFailure()
-            out.errorCode = code
+            // A code to group failures by in the report: the API's, else the HTTP status, else
+            // the network (timeouts and dropped connections carry their detail in the message).
+            out.errorCode = code ?? status.map { "http-\($0)" } ?? "network"
             out.errorMessage = message
             if breaker.isOpen {
                 control.stop(because: "circuit breaker: the API kept failing for over \(Int(configuration.breakerWindow)) s (last: \(message))")
