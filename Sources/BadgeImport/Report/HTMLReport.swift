@@ -108,6 +108,11 @@ public enum HTMLReport {
         (.wouldSend, "Would send (dry run)", "#1565c0"),
     ]
 
+    /// The statuses a run can have: `would-send` belongs to dry runs only.
+    static func statusStyles(of s: RunSummary) -> [(status: RowStatus, label: String, color: String)] {
+        s.dryRun ? statusStyles : statusStyles.filter { $0.status != .wouldSend }
+    }
+
     static func figures(_ s: RunSummary) -> String {
         var cards = "<section class=\"figures\">\n"
         func card(_ name: String, _ label: String, _ value: Int, color: String? = nil) {
@@ -116,7 +121,11 @@ public enum HTMLReport {
                 + "<div class=\"value\">\(metric(name, value))</div></div>\n"
         }
         card("records", "Records", s.records)
-        for style in statusStyles { card(style.status.rawValue, style.label, s.count(style.status), color: style.color) }
+        for style in statusStyles(of: s) { card(style.status.rawValue, style.label, s.count(style.status), color: style.color) }
+        if !s.dryRun {
+            // Kept machine-readable, but a real run never has rows that would be sent.
+            cards += "  <span hidden>\(metric(RowStatus.wouldSend.rawValue, s.count(.wouldSend)))</span>\n"
+        }
         cards += "</section>\n<section class=\"figures small\">\n"
         card("requests-sent", "Requests sent", s.requestsSent)
         card("retries", "Retries", s.retries)
@@ -141,7 +150,7 @@ public enum HTMLReport {
             out += "<span style=\"width:\(fixed(pct, 3))%;background:\(style.color)\" title=\"\(esc(style.label)): \(ProgressLine.thousands(n))\"></span>"
         }
         out += "</div>\n<ul class=\"legend\">"
-        for style in statusStyles {
+        for style in statusStyles(of: s) {
             let n = s.count(style.status)
             let pct = Double(n) / Double(total) * 100
             out += "<li><i style=\"background:\(style.color)\"></i>\(esc(style.label)) <b>\(ProgressLine.thousands(n))</b> <span class=\"muted\">\(fixed(pct, 1))%</span></li>"
