@@ -80,6 +80,30 @@ import Testing
         #expect(try mock.stat("committedEarns") == 0)
     }
 
+    @Test func oauthTokenIsFetchedSharedAndRenewed() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("earns.csv", EarnFixtures.csv(rows: 300))
+        // Tokens live 1 s; the run takes longer, so it must renew them (before expiry, or once on a 401).
+        let mock = try MockServerProcess(["--oauth-key", "client-key", "--oauth-secret", "client-secret-value",
+                                          "--token-ttl", "1", "--latency-ms", "10"])
+        let result = try BinaryProcess.run(
+            ["run", "earns.csv", "--base-url", mock.baseURL, "--ledger", "l.ledger", "--report-dir", "out",
+             "--quiet", "--concurrency", "2"],
+            environment: ["CAP_CLIENT_KEY": "client-key", "CAP_CLIENT_SECRET": "client-secret-value"], directory: dir.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(try mock.stat("committedEarns") == 300)
+        let tokens = try mock.stat("tokensIssued")
+        #expect(tokens >= 2, "renewed at least once")
+        #expect(tokens < 300, "shared by the workers, not fetched per request")
+        #expect(!result.stderr.contains("client-secret-value") && !result.stdout.contains("client-secret-value"))
+
+        let refused = try BinaryProcess.run(
+            ["run", "earns.csv", "--base-url", mock.baseURL, "--ledger", "l2.ledger", "--report-dir", "out2",
+             "--quiet", "--reprocess"],
+            environment: ["CAP_CLIENT_KEY": "client-key", "CAP_CLIENT_SECRET": "wrong"], directory: dir.url)
+        #expect(refused.exitCode == 3, "\(refused.stdout)\n\(refused.stderr)")
+    }
+
     @Test func secretsReachNoFileAndNoOutput() throws {
         let dir = try TemporaryDirectory()
         try dir.write("earns.csv", EarnFixtures.csv(rows: 50))
