@@ -67,6 +67,33 @@ import Testing
         }
     }
 
+    @Test func standardInputIsReadOnceAndImported() throws {
+        let dir = try TemporaryDirectory()
+        let mock = try MockServerProcess()
+        let result = try BinaryProcess.run(
+            ["run", "-", "--format", "csv", "--base-url", mock.baseURL, "--ledger", "l.ledger", "--report-dir", "out", "--quiet"],
+            directory: dir.url, stdin: Data(EarnFixtures.csv(rows: 25).utf8))
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(try mock.stat("committedEarns") == 25)
+        #expect(try CSVText.rows(dir.read("out/results.csv")).dropFirst().allSatisfy { $0[0] == "-" && $0[3] == "earned" })
+    }
+
+    @Test func failedRowsFileFeedsBackAsInput() throws {
+        let dir = try TemporaryDirectory()
+        let samples = BadgeImportBinary.samples
+        let first = try BinaryProcess.run(
+            ["run", "--mock", "--mock-badges", samples.appendingPathComponent("badges.json").path,
+             samples.appendingPathComponent("backfill.csv").path, "--ledger", "l.ledger", "--report-dir", "out", "--quiet"],
+            directory: dir.url)
+        #expect(first.exitCode == 1)
+        // The failed file is an input again: same columns, the same rows fail the same way.
+        let again = try BinaryProcess.run(["validate", "out/failed.csv", "--report-dir", "check"], directory: dir.url)
+        #expect(again.exitCode == 1)
+        let summary = try JSONSerialization.jsonObject(with: Data(dir.read("check/summary.json").utf8)) as! [String: Any]
+        #expect(summary["records"] as? Int == 6)   // 4 invalid + 2 rejected
+        #expect(summary["invalid"] as? Int == 4)
+    }
+
     @Test func refusedCredentialsStopTheRunEarlyWithExitThree() throws {
         let dir = try TemporaryDirectory()
         try dir.write("earns.csv", EarnFixtures.csv(rows: 2_000))

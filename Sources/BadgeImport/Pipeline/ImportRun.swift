@@ -95,11 +95,14 @@ public final class ImportRun: Sendable {
                 do { skip = try ledger.isInputFullyProcessed(sha256: hash) }
                 catch { throw ImportError(error.description) }
             }
-            let columns: [String]
-            do { columns = try EarnFileReader(file: file, mapping: config.mapping).columns }
+            // Opening reads the header (and finds a missing column before any request). Standard
+            // input can be read once only, so its reader is kept for the import itself.
+            let reader: EarnFileReader
+            do { reader = try EarnFileReader(file: file, mapping: config.mapping) }
             catch { throw ImportError(error.description) }
             inputs.append(PlannedInput(file: file, sha256: hash ?? "", bytes: Self.size(of: file),
-                                       columns: columns, alreadyProcessed: skip))
+                                       columns: reader.columns, alreadyProcessed: skip,
+                                       openReader: file.path == "-" ? reader : nil))
         }
 
         let runId: Int64
@@ -296,14 +299,21 @@ public final class ImportRun: Sendable {
         var bytes: Int64
         var columns: [String]
         var alreadyProcessed: Bool
+        /// Standard input's reader, opened while planning; files are opened again when read, so
+        /// a folder of many drops does not hold them all open.
+        var openReader: EarnFileReader?
     }
 
     private func read(_ input: PlannedInput, into queue: BlockingQueue<Job>, recorder: RunRecorder,
                       ledger: Ledger?, detector: inout DuplicateDetector) throws(ImportError) {
         let config = configuration
         let reader: EarnFileReader
-        do { reader = try EarnFileReader(file: input.file, mapping: config.mapping) }
-        catch { throw ImportError(error.description) }
+        if let open = input.openReader {
+            reader = open
+        } else {
+            do { reader = try EarnFileReader(file: input.file, mapping: config.mapping) }
+            catch { throw ImportError(error.description) }
+        }
         var readSoFar: Int64 = 0
         var counter = 0
         while !control.isStopping {
