@@ -78,7 +78,7 @@ struct RunCommand: ParsableCommand {
     var backoffCap: Double = 30
 
     @Option(name: .customLong("breaker-seconds"), help: "Stop the run when the API has failed this long with no good answer (0: never).")
-    var breakerSeconds: Double = 120
+    var breakerSeconds: Double = 60
 
     @Option(name: .customLong("report-dir"), help: "Where results.csv, failed.csv, summary.json and report.html go (default reports/run-<id>).",
             completion: .directory)

@@ -18,7 +18,7 @@ public struct ImportConfiguration: Sendable {
     public var backoffBase: Double = 0.5
     public var backoffCap: Double = 30
     /// Stop the run when the service has failed for this long with no good answer (0 = never).
-    public var breakerWindow: Double = 120
+    public var breakerWindow: Double = 60
     public var ledgerPath: String
     /// nil: `reports/run-<id>` under the working directory. `{id}` in the path is replaced
     /// by the run's id, so a profile can name a parent folder for all runs.
