@@ -11,7 +11,13 @@ import Synchronization
 ///   server's limit from 429s. On a 429 the pace becomes the rate the server actually let
 ///   through during the last second: once its bucket is empty that *is* its refill rate, so
 ///   the pace lands on the limit instead of sawing between half and full like a plain
-///   halve-on-429 scheme (which averages ~75% of the limit). At most one cut per `cutInterval`,
+///   halve-on-429 scheme (which averages ~75% of the limit). Only 429s that are a real share
+///   of recent answers (`limitShare`, at least 3 of at least `minimumSample`) cut: a limit
+///   refuses everything above it, while scattered 429s (a busy node, a proxy, a fault
+///   injector) would otherwise take a few percent off the pace every second until nothing
+///   moves. The price: the probe may run up to that share above a limit before it is cut
+///   back, so up to ~10% of requests may be refused there (the server still lets through
+///   exactly its limit; `--rate` avoids both). At most one cut per `cutInterval`,
 ///   so a volley of 429s from requests that were already in flight counts once. After a quiet
 ///   `hold`, clean answers raise the pace by `probeGrowth` per second up to the ceiling, so a
 ///   raised limit is found again.
@@ -40,6 +46,8 @@ public final class RateLimiter: @unchecked Sendable {
         public var minimumRate: Double = 0.05
         /// Answers needed for a rate measurement to be trusted.
         public var minimumSample = 20
+        /// Share of recent answers that must be 429 for a 429 to count as a limit.
+        public var limitShare = 0.1
         public init() {}
     }
 
@@ -64,6 +72,8 @@ public final class RateLimiter: @unchecked Sendable {
     private var stats = Statistics()
     private var lastSecond = AcceptanceWindow(bucketWidth: 0.1, bucketCount: 10)
     private var lastMinute = AcceptanceWindow(bucketWidth: 1, bucketCount: 60)
+    private var refusedLastSecond = AcceptanceWindow(bucketWidth: 0.1, bucketCount: 10)
+    private var refusedLastMinute = AcceptanceWindow(bucketWidth: 1, bucketCount: 60)
     private let started: Double
     /// False while there is neither a pace nor a pause: then `acquire` is a counter increment
     /// and takes no lock (every worker acquires once per request). Set under the lock when a
@@ -129,7 +139,14 @@ public final class RateLimiter: @unchecked Sendable {
             }
             guard case .adaptive = mode else { return }
             let now = clock.now()
+            refusedLastSecond.add(now: now)
+            refusedLastMinute.add(now: now)
             guard now - lastCut >= tuning.cutInterval else { return }
+            let secondSample = lastSecond.count(now: now) >= tuning.minimumSample
+            let accepted = secondSample ? lastSecond.count(now: now) : lastMinute.count(now: now)
+            let refused = secondSample ? refusedLastSecond.count(now: now) : refusedLastMinute.count(now: now)
+            guard refused >= 3, accepted + refused >= tuning.minimumSample,
+                  Double(refused) >= tuning.limitShare * Double(accepted + refused) else { return }
             let measured: Double
             if lastSecond.count(now: now) >= tuning.minimumSample {
                 measured = lastSecond.rate(now: now, since: started)
