@@ -65,20 +65,22 @@ public struct InputValidation {
         }
         let layout = ColumnUnion(layouts)
 
-        var invalidWriter: ValidationCSVWriter?
-        var duplicateWriter: ValidationCSVWriter?
+        var invalidWriter: CSVWriter?
+        var duplicateWriter: CSVWriter?
         if let dir = reportDirectory {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             } catch {
                 throw InputError(path: dir, message: "cannot create the report directory")
             }
-            let invalid = try ValidationCSVWriter(path: dir + "/invalid.csv")
-            try invalid.writeRow(["source", "line", "field", "reason"] + layout.columns)
-            invalidWriter = invalid
-            let duplicates = try ValidationCSVWriter(path: dir + "/duplicates.csv")
-            try duplicates.writeRow(["source", "line", "requestId", "firstSource", "firstLine"])
-            duplicateWriter = duplicates
+            do {
+                invalidWriter = try CSVWriter(path: dir + "/invalid.csv",
+                                              header: ["source", "line", "field", "reason"] + layout.columns)
+                duplicateWriter = try CSVWriter(path: dir + "/duplicates.csv",
+                                                header: ["source", "line", "requestId", "firstSource", "firstLine"])
+            } catch {
+                throw InputError(path: "", message: error.description)
+            }
         }
 
         var summary = ValidationSummary(inputs: files.map(\.displayName))
@@ -94,7 +96,7 @@ public struct InputValidation {
                     summary.valid += 1
                     if let first = detector.firstOccurrence(of: row.requestId, source: row.source, line: row.line) {
                         summary.duplicatesInInput += 1
-                        try duplicateWriter?.writeRow([row.source, String(row.line), row.requestId, first.source, String(first.line)])
+                        duplicateWriter?.write([row.source, String(row.line), row.requestId, first.source, String(first.line)])
                     }
                 case .invalid(let bad):
                     summary.invalid += 1
@@ -103,7 +105,7 @@ public struct InputValidation {
                         summary.invalidByReason[error.key, default: 0] += 1
                     }
                     if let invalidWriter {
-                        try invalidWriter.writeRow([bad.source, String(bad.line),
+                        invalidWriter.write([bad.source, String(bad.line),
                                                     bad.errors.map(\.field).joined(separator: "; "),
                                                     bad.errors.map(\.reason).joined(separator: "; ")]
                                                    + layout.place(bad.original, from: readerIndex))
@@ -112,8 +114,12 @@ public struct InputValidation {
             }
         }
         summary.uniqueRequestIds = detector.count
-        try invalidWriter?.close()
-        try duplicateWriter?.close()
+        do {
+            try invalidWriter?.finish()
+            try duplicateWriter?.finish()
+        } catch {
+            throw InputError(path: "", message: error.description)
+        }
         if let dir = reportDirectory {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

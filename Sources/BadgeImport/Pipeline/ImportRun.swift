@@ -231,8 +231,11 @@ public final class ImportRun: Sendable {
         live.withLock { $0.finished = true }
         tick(recorder: recorder)
 
+        // What kept the ledger or the report files from being whole: the run counts as stopped
+        // (exit 3), so the next run checks again what this one could not record.
         var ledgerProblem: String?
         do { try recorder.flush() } catch { ledgerProblem = error.description }
+        do { try recorder.finishFiles() } catch { ledgerProblem = ledgerProblem ?? error.description }
 
         // The outcome.
         let snapshot = recorder.snapshot()

@@ -115,6 +115,14 @@ final class RunRecorder: @unchecked Sendable {
         if let error = ledgerError { ledgerError = nil; throw error }
     }
 
+    /// Whether results.csv and failed.csv reached the disk whole (a full disk shows here).
+    func finishFiles() throws(ReportError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try results.finish()
+        try failed.finish()
+    }
+
     func latencySummary() -> LatencySummary {
         lock.lock()
         defer { lock.unlock() }

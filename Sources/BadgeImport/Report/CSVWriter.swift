@@ -1,7 +1,9 @@
 import Foundation
 
 /// Writes RFC 4180 CSV through a large buffer: results files have one line per input row, so
-/// the cost per line must be a memcpy, not a syscall. Fields are quoted only when they need it.
+/// the cost per line must be a memcpy, not a syscall. Fields are quoted only when they need it;
+/// lines end in LF, which every CSV reader (ours included) takes. The one CSV writer of the
+/// tool: run's results and failed files, validate's invalid and duplicates files.
 public final class CSVWriter {
     public let path: String
     private let file: UnsafeMutablePointer<FILE>
@@ -25,7 +27,7 @@ public final class CSVWriter {
         line.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, file) }
     }
 
-    /// One record as its CSV line, CRLF included, for `write(encodedLine:)`.
+    /// One record as its CSV line, line break included, for `write(encodedLine:)`.
     public static func encodedLine(_ fields: [String]) -> [UInt8] {
         var line: [UInt8] = []
         encode(fields, into: &line)
@@ -37,11 +39,10 @@ public final class CSVWriter {
             if index > 0 { line.append(UInt8(ascii: ",")) }
             append(field, to: &line)
         }
-        line.append(UInt8(ascii: "\r"))
         line.append(UInt8(ascii: "\n"))
     }
 
-    /// Writes a line already encoded by `append` (comma-separated, CRLF-terminated): lets a
+    /// Writes a line already encoded by `encodedLine` (comma-separated, LF-terminated): lets a
     /// caller build the line before it takes the lock that guards this writer.
     public func write(encodedLine bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, file) }
@@ -49,12 +50,19 @@ public final class CSVWriter {
 
     public func flush() { fflush(file) }
 
+    /// Flushes and reports whether everything reached the file (a full disk shows here).
+    public func finish() throws(ReportError) {
+        if fflush(file) != 0 || ferror(file) != 0 {
+            throw ReportError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Appends one field, quoted when it holds a comma, quote, CR or LF, or leading/trailing
-    /// spaces (which a reader would otherwise trim).
+    /// spaces or tabs (which a reader would otherwise trim).
     static func append(_ field: String, to out: inout [UInt8]) {
         let utf8 = field.utf8
         let needsQuotes = utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-            || utf8.first == 0x20 || utf8.last == 0x20
+            || utf8.first == 0x20 || utf8.last == 0x20 || utf8.first == 0x09 || utf8.last == 0x09
         guard needsQuotes else {
             out.append(contentsOf: utf8)
             return
