@@ -135,19 +135,11 @@ public final class ImportRun: Sendable {
         } catch {
             throw ImportError("cannot create report directory \(reportDir): \(error.localizedDescription)")
         }
-        var failedHeader: [String] = []
-        var seenColumns = Set<String>()
-        for input in inputs where !input.alreadyProcessed {
-            for column in input.columns where seenColumns.insert(column.lowercased()).inserted {
-                failedHeader.append(column)
-            }
-        }
         let recorder: RunRecorder
         do {
             recorder = try RunRecorder(
-                reportDir: reportDir, failedHeader: failedHeader,
-                columnsBySource: Dictionary(inputs.map { ($0.file.displayName, $0.columns) },
-                                            uniquingKeysWith: { first, _ in first }),
+                reportDir: reportDir,
+                inputs: inputs.filter { !$0.alreadyProcessed }.map { ($0.file.displayName, $0.columns) },
                 ledger: config.dryRun ? nil : ledger, runId: runId)
         } catch { throw ImportError(error.description) }
 

@@ -17,8 +17,8 @@ final class RunRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private let results: CSVWriter
     private let failed: CSVWriter
-    private let failedColumns: [String: [Int]]
-    private let failedWidth: Int
+    private let layout: ColumnUnion
+    private let inputIndex: [String: Int]
     private let ledger: Ledger?
     private let runId: Int64
     private let batchSize: Int
@@ -39,19 +39,16 @@ final class RunRecorder: @unchecked Sendable {
                                 "errorMessage", "earnedBadgeId", "issuedId", "expiresOn", "attempts"]
 
     /// - Parameters:
-    ///   - failedHeader: the union of the inputs' columns, in order of first appearance.
-    ///   - columnsBySource: each input's columns, to place its records under `failedHeader`.
-    init(reportDir: String, failedHeader: [String], columnsBySource: [String: [String]],
+    ///   - inputs: each input's display name and columns; failed.csv has the union of the
+    ///     columns, each record's cells under its own names (as validate's invalid.csv).
+    init(reportDir: String, inputs: [(source: String, columns: [String])],
          ledger: Ledger?, runId: Int64, batchSize: Int = 500) throws(ReportError) {
+        layout = ColumnUnion(inputs.map(\.columns))
+        inputIndex = Dictionary(inputs.enumerated().map { ($0.element.source, $0.offset) },
+                                uniquingKeysWith: { first, _ in first })
         results = try CSVWriter(path: reportDir + "/results.csv", header: Self.resultsHeader)
         failed = try CSVWriter(path: reportDir + "/failed.csv",
-                               header: failedHeader + ["line", "errorCode", "errorMessage"])
-        var positions: [String: Int] = [:]
-        for (index, column) in failedHeader.enumerated() { positions[column.lowercased()] = index }
-        failedColumns = columnsBySource.mapValues { columns in
-            columns.map { positions[$0.lowercased()] ?? -1 }
-        }
-        failedWidth = failedHeader.count
+                               header: layout.columns + ["line", "errorCode", "errorMessage"])
         self.ledger = ledger
         self.runId = runId
         self.batchSize = batchSize
@@ -179,23 +176,17 @@ final class RunRecorder: @unchecked Sendable {
         if let expiresOn = result.receipt?.expiresOn { CSVWriter.append(String(expiresOn), to: &line) }
         line.append(comma)
         line.append(contentsOf: String(result.attempts).utf8)
-        line.append(UInt8(ascii: "\r"))
         line.append(UInt8(ascii: "\n"))
         return line
     }
 
     private func failedLine(_ result: RowResult) -> [UInt8] {
-        var fields = Array(repeating: "", count: failedWidth)
-        let positions = failedColumns[result.source] ?? []
-        var extra: [String] = []
-        for (index, value) in result.original.enumerated() {
-            if index < positions.count, positions[index] >= 0 { fields[positions[index]] = value }
-            else { extra.append(value) }
-        }
-        // A record with more cells than its header keeps them, so nothing is silently dropped.
-        fields.append(contentsOf: extra)
+        var fields = inputIndex[result.source].map { layout.place(result.original, from: $0) } ?? result.original
+        // A record with more cells than its header keeps them after the error columns, so
+        // nothing is silently dropped.
+        let width = layout.columns.count
         fields.insert(contentsOf: [String(result.line), result.errorCode ?? "", result.errorMessage ?? ""],
-                      at: failedWidth)
+                      at: min(width, fields.count))
         return CSVWriter.encodedLine(fields)
     }
 
