@@ -42,8 +42,9 @@ extension RunCommand {
         if self.mock {
             guard baseURL == nil else { throw ValidationError("--mock and --base-url exclude each other") }
             var catalog: BadgeCatalog?
-            let defaultCatalog = "samples/badges.json"
-            if let path = mockBadges ?? (FileManager.default.fileExists(atPath: defaultCatalog) ? defaultCatalog : nil) {
+            // The sample catalog from a checkout, else where the container image keeps it.
+            let defaultCatalogs = ["samples/badges.json", "/opt/badge-import/samples/badges.json"]
+            if let path = mockBadges ?? defaultCatalogs.first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 catalog = try BadgeCatalog.load(path: path)
             }
             let server = try MockEarnServer.start(MockConfiguration(catalog: catalog))

@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Start the embedded mock earn API on a free loopback port and send there.")
     var mock = false
 
-    @Option(name: .customLong("mock-badges"), help: "Badge catalog for --mock (default samples/badges.json when present).",
+    @Option(name: .customLong("mock-badges"), help: "Badge catalog for --mock (default samples/badges.json, or the image's /opt/badge-import/samples/badges.json).",
             completion: .file(extensions: ["json"]))
     var mockBadges: String?
 
