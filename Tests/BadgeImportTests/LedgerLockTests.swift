@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The run lock across open files and processes. Uses util-linux `flock(1)` as the other
-/// process: it takes the same kind of lock (flock on `<ledger>.lock`) that a second badge-import would.
+/// process: it takes the same kind of lock (flock on the ledger file) that a second badge-import would.
 @Suite struct LedgerLockTests {
     static let flockTool = "/usr/bin/flock"
 
@@ -33,9 +33,27 @@ import Testing
         let dir = LedgerTestDirectory()
         let path = dir.file("held.ledger")
         let ledger = try Ledger(path: path)
-        #expect(try probe(path + ".lock") == 1)
+        #expect(try probe(path) == 1)
         ledger.close()
-        #expect(try probe(path + ".lock") == 0)
+        #expect(try probe(path) == 0)
+    }
+
+    @Test func anyNameOfTheLedgerFileMeetsTheSameLock() throws {
+        // The lock belongs to the file (its inode), not to a name: a symlink, or a lock file
+        // deleted under a running process, must not let a second run work the same ledger.
+        let dir = LedgerTestDirectory()
+        let path = dir.file("real.ledger")
+        let first = try Ledger(path: path)
+        try FileManager.default.createSymbolicLink(atPath: dir.file("link.ledger"), withDestinationPath: path)
+        #expect(throws: LedgerError.locked(dir.file("link.ledger"), holderPID: getpid())) {
+            try Ledger(path: dir.file("link.ledger"))
+        }
+        try? FileManager.default.removeItem(atPath: path + ".lock")
+        #expect(throws: LedgerError.locked(path, holderPID: getpid())) { try Ledger(path: path) }
+        first.close()
+        let viaLink = try Ledger(path: dir.file("link.ledger"))
+        #expect(throws: LedgerError.locked(path, holderPID: getpid())) { try Ledger(path: path) }
+        viaLink.close()
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: flockTool)))
@@ -48,7 +66,7 @@ import Testing
         // SIGKILL to it is the holder dying; without the kill, cat ends when its stdin closes.
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/sh")
-        child.arguments = ["-c", "exec 9>>\"$0\" && \(Self.flockTool) -x 9 && exec cat", path + ".lock"]
+        child.arguments = ["-c", "exec 9>>\"$0\" && \(Self.flockTool) -x 9 && exec cat", path]
         let stdin = Pipe()
         child.standardInput = stdin
         try child.run()
@@ -83,7 +101,7 @@ import Testing
         child.waitUntilExit()
         #expect(child.terminationReason == .uncaughtSignal)
         let reopened = try #require(ledger, "the lock was not released after SIGKILL")
-        #expect(try probe(path + ".lock") == 1)
+        #expect(try probe(path) == 1)
         reopened.close()
     }
 }
