@@ -233,18 +233,18 @@ import Testing
         let dir = LedgerTestDirectory()
         let ledger = try Ledger(path: dir.file("l.ledger"))
         let run = try ledger.startRun(sampleStart())
-        let writer = LedgerWriter(ledger: ledger, runId: run, batchSize: 500)
+        // Time stands still here, so only the batch size decides when a batch is committed.
+        let writer = LedgerWriter(ledger: ledger, runId: run, batchSize: 500, clock: VirtualClock().clock)
         for index in 0..<10_000 {
             let status: RowStatus = index % 10 == 0 ? .rejected : (index % 10 == 1 ? .duplicate : .earned)
             try writer.append(sampleEntry("req-\(index)", status: status, line: index + 2))
-            if index == 499 { #expect(writer.pendingCount == 0 && writer.committedCount == 500) }
-            if index == 700 { #expect(writer.pendingCount == 201) }
+            if index == 499 { #expect(writer.counts == (500, 0)) }
+            if index == 700 { #expect(writer.counts.pending == 201) }
         }
         try writer.append(sampleEntry("req-tail", status: .failed))
-        #expect(writer.pendingCount == 1)
+        #expect(writer.counts.pending == 1)
         try writer.flush()
-        #expect(writer.pendingCount == 0)
-        #expect(writer.committedCount == 10_001)
+        #expect(writer.counts == (10_001, 0))
 
         let status = try ledger.status()
         #expect(status.rowsByStatus == ["earned": 8_000, "rejected": 1_000, "duplicate": 1_000, "failed": 1])
@@ -260,13 +260,39 @@ import Testing
         ledger.close()
     }
 
+    @Test func aSlowRunCommitsAtLeastEverySecond() throws {
+        // At 10 rows/s a 500-row batch would keep 50 s of outcomes in memory only: a kill then
+        // loses them all. The oldest entry waits at most a second, whether more rows come or not.
+        let dir = LedgerTestDirectory()
+        let path = dir.file("l.ledger")
+        let ledger = try Ledger(path: path)
+        let run = try ledger.startRun(sampleStart())
+        let time = VirtualClock()
+        let writer = LedgerWriter(ledger: ledger, runId: run, batchSize: 500, clock: time.clock)
+        for index in 0..<15 {
+            try writer.append(sampleEntry("slow-\(index)"))
+            time.advance(0.1)
+        }
+        // 15 appends, 0.1 s apart: the 11th found the first one 1 s old and committed 11.
+        #expect(writer.counts == (11, 4))
+        try writer.commitIfDue()
+        #expect(writer.counts == (11, 4))
+        time.advance(1)
+        try writer.commitIfDue()   // no row came for a second: the timer's call commits
+        #expect(writer.counts == (15, 0))
+        let reader = try Ledger.openForReading(path: path)
+        #expect(try reader.status().rowsByStatus == ["earned": 15])
+        reader.close()
+        ledger.close()
+    }
+
     @Test func killedWriterKeepsEveryCommittedBatch() throws {
         // A ledger closed without flushing (as after SIGKILL) has all committed batches and none of the buffer.
         let dir = LedgerTestDirectory()
         let path = dir.file("l.ledger")
         let ledger = try Ledger(path: path)
         let run = try ledger.startRun(sampleStart())
-        let writer = LedgerWriter(ledger: ledger, runId: run, batchSize: 100)
+        let writer = LedgerWriter(ledger: ledger, runId: run, batchSize: 100, clock: VirtualClock().clock)
         for index in 0..<250 { try writer.append(sampleEntry("k\(index)")) }
         let reader = try Ledger.openForReading(path: path)   // a second connection sees only commits
         #expect(try reader.status().rowsByStatus == ["earned": 200])

@@ -62,6 +62,15 @@ enum LedgerSchema {
         """
         ALTER TABLE runs ADD COLUMN summary_json TEXT;
         """,
+        // 4: the API the ledger's "done" holds for (see LedgerTarget): one row, never a secret.
+        """
+        CREATE TABLE target (
+            id        INTEGER PRIMARY KEY CHECK (id = 1),
+            base_url  TEXT NOT NULL,                -- normalised
+            identity  TEXT NOT NULL,                -- basic:<user>, oauth:<client key> or none
+            bound_at  TEXT NOT NULL                 -- ISO 8601 UTC, the first run or the last rebind
+        );
+        """,
     ]
 
     static var currentVersion: Int32 { Int32(migrations.count) }

@@ -128,8 +128,9 @@ public struct LedgerStatus: Sendable, Codable, Equatable {
 
     /// The human-readable report.
     public func render() -> String {
+        let esc = TerminalText.escaped
         var out: [String] = []
-        let names = ledgers.count == 1 ? "Ledger \(ledgers[0])" : "Ledgers \(ledgers.joined(separator: ", "))"
+        let names = esc(ledgers.count == 1 ? "Ledger \(ledgers[0])" : "Ledgers \(ledgers.joined(separator: ", "))")
         out.append("\(names): \(Self.number(totalRows)) rows, \(runs.count) run\(runs.count == 1 ? "" : "s")")
 
         out.append("")
@@ -149,14 +150,14 @@ public struct LedgerStatus: Sendable, Codable, Equatable {
         for group in errors {
             let count = Self.number(group.count)
             out.append("  " + Self.pad(group.status, statusWidth) + "  " + Self.pad(group.code ?? "-", codeWidth)
-                       + "  " + count + (group.sampleMessage.map { "  e.g. \($0)" } ?? ""))
+                       + "  " + count + (group.sampleMessage.map { "  e.g. \(esc($0))" } ?? ""))
         }
 
         out.append("")
         out.append("Runs")
         if runs.isEmpty { out.append("  (none)") }
         for run in runs {
-            let label = ledgers.count > 1 ? "\(run.ledger) #\(run.id)" : "#\(run.id)"
+            let label = ledgers.count > 1 ? "\(esc(run.ledger)) #\(run.id)" : "#\(run.id)"
             let end: String
             if let endedAt = run.endedAt {
                 end = "to \(endedAt), exit \(run.exitCode.map(String.init) ?? "?")"
@@ -166,7 +167,7 @@ public struct LedgerStatus: Sendable, Codable, Equatable {
             out.append("  \(label)  \(run.startedAt) \(end)  (badge-import \(run.toolVersion))")
             for input in run.inputs {
                 let hash = String(input.sha256.prefix(12))
-                out.append("    input \(input.path)  \(Self.number(Int(input.bytes))) bytes  sha256 \(hash)…"
+                out.append("    input \(esc(input.path))  \(Self.number(Int(input.bytes))) bytes  sha256 \(hash)…"
                            + (input.fullyProcessed ? "  fully processed" : ""))
             }
             if run.endedAt != nil {
@@ -176,9 +177,9 @@ public struct LedgerStatus: Sendable, Codable, Equatable {
                 if let retries = run.retries { line += ", \(Self.number(retries)) retries" }
                 out.append(line)
             }
-            if let reason = run.abortReason { out.append("    aborted: \(reason)") }
+            if let reason = run.abortReason { out.append("    aborted: \(esc(reason))") }
             if !run.options.isEmpty {
-                let options = run.options.keys.sorted().map { "\($0)=\(run.options[$0]!)" }
+                let options = run.options.keys.sorted().map { "\($0)=\(esc(run.options[$0]!))" }
                 out.append("    options: " + options.joined(separator: " "))
             }
         }
