@@ -48,6 +48,6 @@ struct InputOptions: ParsableArguments {
 
 /// One line on stderr, the tool's name first, and the exit code the docs promise.
 func fail(_ message: String, exitCode: Int32 = 2) -> ExitCode {
-    FileHandle.standardError.write(Data("badge-import: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("badge-import: \(TerminalText.escaped(message))\n".utf8))
     return ExitCode(exitCode)
 }

@@ -50,6 +50,6 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        print("report: \(directory)/report.html (summary.json beside it)")
+        print("report: \(TerminalText.escaped(directory))/report.html (summary.json beside it)")
     }
 }

@@ -74,8 +74,12 @@ extension RunCommand {
             selectedShard = try Shard.fromEnvironment(environment, shards: shards)
         }
 
+        // The mock's "earned" rows exist nowhere else: its default ledger is its own.
+        let ledgerPath = self.mock && settings.origins["ledger"] == "default" ? Ledger.defaultMockPath : settings.ledger
         var configuration = ImportConfiguration(
-            inputs: files, mapping: mapping, baseURL: target, auth: auth, ledgerPath: settings.ledger)
+            inputs: files, mapping: mapping, baseURL: target, auth: auth, ledgerPath: ledgerPath)
+        if self.mock { configuration.ledgerTarget = .embeddedMock }
+        configuration.rebindLedger = rebindLedger
         configuration.caFile = caFile
         configuration.concurrency = settings.concurrency
         configuration.rate = settings.rate
@@ -98,6 +102,7 @@ extension RunCommand {
     private func recordedOptions(settings: ResolvedSettings, target: String, shard: Shard?) -> [String: String] {
         var options = settings.scrubbedOptions
         options["base_url"] = mock ? "embedded mock (\(target))" : target
+        if mock && settings.origins["ledger"] == "default" { options["ledger"] = Ledger.defaultMockPath }
         options["max_attempts"] = String(maxAttempts)
         options["timeout"] = String(timeout)
         if let shard { options["shard"] = shard.description }

@@ -16,7 +16,7 @@ extension RunCommand {
         } catch let error as ExitCode {
             throw error
         } catch let nothing as NothingToDo {
-            print("no input files in \(nothing.arguments.joined(separator: " ")): nothing to do")
+            print("no input files in \(TerminalText.escaped(nothing.arguments.joined(separator: " "))): nothing to do")
             return
         } catch {
             throw fail("\(error)")
@@ -26,7 +26,7 @@ extension RunCommand {
             logger.info("embedded mock earn API listening", metadata: ["url": "\(mock.baseURL)"])
         }
 
-        let run = ImportRun(configuration: plan.configuration)
+        let run = ImportRun(configuration: plan.configuration, logger: logger)
         let signals = SignalWatcher { name in
             run.control.stop(because: "interrupted by \(name)")
             logger.warning("\(name): finishing requests in flight, then writing the ledger and the report")
@@ -40,7 +40,7 @@ extension RunCommand {
             outcome = try run.execute()
         } catch {
             progress?.stop()
-            throw fail(error.description)
+            throw fail(error.description, exitCode: error.exitCode)
         }
         progress?.stop()
         print(SummaryText.render(outcome.summary, reportDirectory: outcome.reportDirectory))

@@ -56,8 +56,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Profile of the configuration file to use (or BADGE_IMPORT_PROFILE).")
     var profile: String?
 
-    @Option(help: "Ledger file: what is done, for resume (default \(Ledger.defaultPath)).", completion: .file())
+    @Option(help: "Ledger file: what is done, for resume (default \(Ledger.defaultPath); with --mock \(Ledger.defaultMockPath)).",
+            completion: .file())
     var ledger: String?
+
+    @Flag(name: .customLong("rebind-ledger"),
+          help: "Use a ledger written for another base URL or user as if it were this one's (recorded with the run).")
+    var rebindLedger = false
 
     @Option(help: "Requests in flight at once (default 8).")
     var concurrency: Int?

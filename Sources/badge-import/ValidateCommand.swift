@@ -35,7 +35,7 @@ struct ValidateCommand: ParsableCommand {
             let (files, mapping) = try input.resolve(inputs)
             let summary = try InputValidation(files: files, mapping: mapping, reportDirectory: reportDir).run()
             print(summary.humanDescription)
-            if let reportDir { print("reports written to \(reportDir)") }
+            if let reportDir { print("reports written to \(TerminalText.escaped(reportDir))") }
             if summary.invalid > 0 { throw ExitCode(1) }
         } catch let error as InputError {
             throw fail(error.description)

@@ -34,7 +34,7 @@ public struct LogLineFormatter: Sendable {
         let scrubbed = Self.scrub(metadata)
         switch format {
         case .text:
-            var out = "\(ts) \(level.rawValue) \(label): \(message)"
+            var out = "\(ts) \(level.rawValue) \(label): \(TerminalText.escaped(message))"
             for key in scrubbed.keys.sorted() {
                 out += " \(key)=\(Self.text(scrubbed[key]!))"
             }

@@ -20,6 +20,10 @@ public struct ImportConfiguration: Sendable {
     /// Stop the run when the service has failed for this long with no good answer (0 = never).
     public var breakerWindow: Double = 60
     public var ledgerPath: String
+    /// What the ledger must be bound to; from `baseURL` and `auth` unless set (the embedded mock).
+    public var ledgerTarget: LedgerTarget
+    /// Take over a ledger bound to another target (recorded with the run) instead of stopping.
+    public var rebindLedger: Bool = false
     /// nil: `reports/run-<id>` under the working directory. `{id}` in the path is replaced
     /// by the run's id, so a profile can name a parent folder for all runs.
     public var reportDir: String?
@@ -42,6 +46,7 @@ public struct ImportConfiguration: Sendable {
         self.baseURL = baseURL
         self.auth = auth
         self.ledgerPath = ledgerPath
+        self.ledgerTarget = LedgerTarget(baseURL: baseURL, auth: auth)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Digest
 
@@ -10,10 +11,22 @@ public struct ImportOutcome: Sendable {
     public var exitCode: Int32
 }
 
-/// A problem found before any request: the command layer exits 2 with this one line.
+/// A problem that ends a run before its summary: the command layer prints this one line and
+/// exits with `exitCode`: 2 for a configuration problem found before any request, 3 when the
+/// ledger itself failed (damaged, unwritable) or a report could not be written after sending.
 public struct ImportError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public let exitCode: Int32
+    public init(_ description: String, exitCode: Int32 = 2) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+
+    /// A lock held by another run, a newer schema or a file that is no ledger are the user's to
+    /// fix (2); an SQLite failure (a corrupt page, a full disk) stops the run (3).
+    init(_ error: LedgerError) {
+        if case .sqlite = error.kind { self.init(error.description, exitCode: 3) } else { self.init(error.description) }
+    }
 }
 
 /// One import: read every input, skip what the ledger says is done, send the rest through
@@ -32,6 +45,7 @@ public final class ImportRun: Sendable {
     private let clock: Clock
     private let random: RandomSource
     private let makeTransport: TransportFactory
+    private let logger: Logger
     private let live = Mutex(LiveState())
     /// Requests on the wire now: changed twice per row by every worker, so an atomic rather
     /// than one more trip through `live`'s mutex.
@@ -53,11 +67,15 @@ public final class ImportRun: Sendable {
 
     /// - Parameter makeTransport: one call per worker (and one for the OAuth token); the
     ///   default opens a libcurl handle. Tests pass a fake or a loopback transport.
+    /// - Parameter logger: where the run says what it cannot put in the summary as it happens
+    ///   (an input it could not read to the end, a ledger it could not write); the library never prints.
     public init(configuration: ImportConfiguration, clock: Clock = .system, random: RandomSource = .system,
+                logger: Logger = Logger(label: "badge-import", factory: { _ in SwiftLogNoOpLogHandler() }),
                 makeTransport: TransportFactory? = nil) {
         self.configuration = configuration
         self.clock = clock
         self.random = random
+        self.logger = logger
         let caFile = configuration.caFile
         self.makeTransport = makeTransport ?? {
             try CurlTransport(options: CurlTransport.Options(caFile: caFile))
@@ -83,9 +101,11 @@ public final class ImportRun: Sendable {
                 ledger = nil
             }
         } catch {
-            throw ImportError(error.description)
+            throw ImportError(error)
         }
         defer { ledger?.close() }
+        var recordedOptions = config.recordedOptions
+        if let ledger, let rebound = try bindTarget(of: ledger) { recordedOptions["rebind_ledger"] = rebound }
 
         var inputs: [PlannedInput] = []
         for file in config.inputs {
@@ -93,7 +113,7 @@ public final class ImportRun: Sendable {
             var skip = false
             if let hash, let ledger, !config.reprocess {
                 do { skip = try ledger.isInputFullyProcessed(sha256: hash) }
-                catch { throw ImportError(error.description) }
+                catch { throw ImportError(error) }
             }
             // Opening reads the header (and finds a missing column before any request). Standard
             // input can be read once only, so its reader is kept for the import itself.
@@ -111,8 +131,8 @@ public final class ImportRun: Sendable {
                 runId = try ledger.startRun(RunStart(
                     startedAt: startedWall,
                     inputs: inputs.map { RunInput(path: $0.file.displayName, sha256: $0.sha256, bytes: $0.bytes) },
-                    options: config.recordedOptions, toolVersion: config.toolVersion))
-            } catch { throw ImportError(error.description) }
+                    options: recordedOptions, toolVersion: config.toolVersion))
+            } catch { throw ImportError(error) }
         } else {
             runId = 0
         }
@@ -124,7 +144,7 @@ public final class ImportRun: Sendable {
         let planLedger: Ledger?
         if let ledger, !config.dryRun {
             do { planLedger = try ledger.hasEntries() ? ledger : nil }
-            catch { throw ImportError(error.description) }
+            catch { throw ImportError(error) }
         } else {
             planLedger = ledger
         }
@@ -140,7 +160,12 @@ public final class ImportRun: Sendable {
             recorder = try RunRecorder(
                 reportDir: reportDir,
                 inputs: inputs.filter { !$0.alreadyProcessed }.map { ($0.file.displayName, $0.columns) },
-                ledger: config.dryRun ? nil : ledger, runId: runId)
+                ledger: config.dryRun ? nil : ledger, runId: runId, clock: clock,
+                onLedgerFailure: { [control] _ in
+                    // Sending on without recording would be the silent loss the ledger exists to
+                    // prevent; the summary says what the ledger holds (`ledgerLossReport`).
+                    control.stop(because: Self.ledgerWriteFailed)
+                })
         } catch { throw ImportError(error.description) }
 
         let auth: EarnAuth
@@ -171,6 +196,9 @@ public final class ImportRun: Sendable {
         let ticker = Thread { [self] in
             while !live.withLock({ $0.finished }) {
                 tick(recorder: recorder)
+                // A slow run (a paced key, a struggling API) still commits what it has at least
+                // once a second, so a killed process loses at most a second of outcomes.
+                recorder.commitIfDue()
                 clock.sleep(1)
             }
         }
@@ -192,17 +220,25 @@ public final class ImportRun: Sendable {
         }.start()
 
         // Read and plan on this thread.
-        var readErrors: [String] = []
+        var readProblems: [String: String] = [:]
         var detector = DuplicateDetector()
         var fullyRead: Set<String> = []
         for input in inputs where !input.alreadyProcessed {
             if control.isStopping { break }
-            do {
+            do throws(ReadStop) {
                 try read(input, into: queue, recorder: recorder, ledger: planLedger, detector: &detector)
                 if !control.isStopping { fullyRead.insert(input.file.displayName) }
             } catch {
-                // An input that cannot be read further is reported; the others go on.
-                readErrors.append(error.description)
+                switch error {
+                case .input(let problem):
+                    // An input that cannot be read further is reported; the others go on.
+                    readProblems[input.file.displayName] = problem
+                    logger.error("input not read to the end; its remaining rows were not sent",
+                                 metadata: ["input": "\(input.file.displayName)", "problem": "\(problem)"])
+                case .ledger(let error):
+                    // Without the ledger nobody can tell which rows are done: stop rather than guess.
+                    control.stop(because: "the ledger could not be read (\(error)); stopped before sending rows it could not check")
+                }
             }
         }
 
@@ -226,14 +262,21 @@ public final class ImportRun: Sendable {
         // What kept the ledger or the report files from being whole: the run counts as stopped
         // (exit 3), so the next run checks again what this one could not record.
         var ledgerProblem: String?
-        do { try recorder.flush() } catch { ledgerProblem = error.description }
+        do { try recorder.flush() } catch { ledgerProblem = recorder.ledgerLossReport(error) }
         do { try recorder.finishFiles() } catch { ledgerProblem = ledgerProblem ?? error.description }
+        if let ledgerProblem { logger.error("\(ledgerProblem)") }
 
         // The outcome.
         let snapshot = recorder.snapshot()
-        let aborted = control.stopReason ?? ledgerProblem
+        // A stop caused by the ledger says in the same breath what the ledger holds and what not.
+        let aborted: String?
+        switch (control.stopReason, ledgerProblem) {
+        case (Self.ledgerWriteFailed?, let problem?): aborted = problem + "; no more rows were taken"
+        case (let reason?, let problem?): aborted = "\(reason). Then \(problem)"
+        case (let reason, let problem): aborted = reason ?? problem
+        }
         let bad = [RowStatus.rejected, .failed, .invalid].reduce(0) { $0 + (snapshot.counts[$1] ?? 0) }
-        let exitCode: Int32 = aborted != nil ? 3 : (bad > 0 || !readErrors.isEmpty ? 1 : 0)
+        var exitCode: Int32 = aborted != nil ? 3 : (bad > 0 || !readProblems.isEmpty ? 1 : 0)
         let finishedWall = clock.wallNow()
         let duration = clock.now() - started
 
@@ -242,21 +285,30 @@ public final class ImportRun: Sendable {
             let tally = recorder.sourceTally(input.file.displayName)
             let complete = fullyRead.contains(input.file.displayName) && aborted == nil && tally.failed == 0
                 && (tally.rejected == 0 || config.skipRejected)
+            var marked = complete
             if complete, !config.dryRun, let ledger, !input.sha256.isEmpty {
-                try? ledger.markInputFullyProcessed(
-                    RunInput(path: input.file.displayName, sha256: input.sha256, bytes: input.bytes), runId: runId)
+                do {
+                    try ledger.markInputFullyProcessed(
+                        RunInput(path: input.file.displayName, sha256: input.sha256, bytes: input.bytes), runId: runId)
+                } catch {
+                    // Not a loss (its rows are done and will be skipped one by one), but the file
+                    // is not remembered as a whole, so it is not archived either.
+                    marked = false
+                    logger.warning("could not record the input as fully processed", metadata: [
+                        "input": "\(input.file.displayName)", "error": "\(error)"])
+                }
             }
             inputSummaries.append(InputSummary(
                 path: input.file.displayName, sha256: input.sha256, bytes: input.bytes,
                 records: tally.records, skipped: input.alreadyProcessed,
                 skippedReason: input.alreadyProcessed ? "already fully processed (same content hash)" : nil,
-                fullyProcessed: input.alreadyProcessed || complete))
+                fullyProcessed: input.alreadyProcessed || marked, problem: readProblems[input.file.displayName]))
         }
 
         let records = snapshot.counts.values.reduce(0, +)
         var counts: [String: Int] = [:]
         for status in RowStatus.allCases { counts[status.rawValue] = snapshot.counts[status] ?? 0 }
-        let summary = RunSummary(
+        var summary = RunSummary(
             runId: runId, ledger: config.ledgerPath,
             startedAt: RunSummary.timestamp(startedWall), endedAt: RunSummary.timestamp(finishedWall),
             durationSeconds: duration, inputs: inputSummaries, records: records, counts: counts,
@@ -265,18 +317,28 @@ public final class ImportRun: Sendable {
             latencyMs: recorder.latencySummary(),
             errors: recorder.errorSummaries(),
             timeline: live.withLock { $0.timeline.finishedPoints }, exitCode: exitCode,
-            aborted: aborted ?? readErrors.first, dryRun: config.dryRun, options: config.recordedOptions)
+            aborted: aborted, dryRun: config.dryRun, options: recordedOptions)
 
         if let ledger, !config.dryRun {
             var end = RunEnd(endedAt: finishedWall, counts: snapshot.counts, requestsSent: snapshot.requestsSent,
                              retries: snapshot.retries, exitCode: exitCode, abortReason: aborted)
             end.summaryJSON = try? String(decoding: summary.jsonData(), as: UTF8.self)
-            try? ledger.finishRun(runId, end)
+            do {
+                try ledger.finishRun(runId, end)
+            } catch {
+                // The rows are in the ledger; only the run's own record is not. Say so, and do
+                // not let the exit code claim a clean run.
+                let problem = "the ledger could not record the end of run \(runId) (\(error))"
+                logger.error("\(problem)")
+                exitCode = 3
+                summary.exitCode = 3
+                summary.aborted = summary.aborted.map { "\($0). \(problem)" } ?? problem
+            }
         }
         do {
             try ReportFiles.write(summary, to: reportDir)
         } catch {
-            throw ImportError(error.description)
+            throw ImportError(error.description, exitCode: summary.dryRun ? 2 : 3)
         }
         if let archive = config.archiveDir, !config.dryRun {
             for input in inputSummaries where input.fullyProcessed && input.path != "-" {
@@ -299,21 +361,31 @@ public final class ImportRun: Sendable {
         var openReader: EarnFileReader?
     }
 
+    /// Why reading an input stopped before its end: the input itself (the others go on), or the
+    /// ledger (the run stops).
+    private enum ReadStop: Error {
+        case input(String)
+        case ledger(LedgerError)
+    }
+
     private func read(_ input: PlannedInput, into queue: BlockingQueue<Job>, recorder: RunRecorder,
-                      ledger: Ledger?, detector: inout DuplicateDetector) throws(ImportError) {
+                      ledger: Ledger?, detector: inout DuplicateDetector) throws(ReadStop) {
         let config = configuration
         let reader: EarnFileReader
         if let open = input.openReader {
             reader = open
         } else {
             do { reader = try EarnFileReader(file: input.file, mapping: config.mapping) }
-            catch { throw ImportError(error.description) }
+            catch { throw .input("cannot open it again: \(error.message)") }
         }
         var readSoFar: Int64 = 0
         var counter = 0
+        var lastLine = 0
         while !control.isStopping {
             let next: MappedRecord?
-            do { next = try reader.next() } catch { throw ImportError(error.description) }
+            do { next = try reader.next() } catch {
+                throw .input(lastLine == 0 ? error.message : "stopped after line \(lastLine): \(error.message)")
+            }
             guard let record = next else { break }
             counter += 1
             if counter & 31 == 0 {
@@ -323,6 +395,7 @@ public final class ImportRun: Sendable {
             }
             switch record {
             case .invalid(let invalid):
+                lastLine = invalid.line
                 // With shards, one shard (index 0) reports the invalid records, so the
                 // shards' reports add up to the whole file.
                 if let shard = config.shard, shard.index != 0 { continue }
@@ -331,6 +404,7 @@ public final class ImportRun: Sendable {
                     errorCode: Self.joinedKeys(invalid.errors), errorMessage: Self.joinedReasons(invalid.errors),
                     original: invalid.original))
             case .valid(let row, let original):
+                lastLine = row.line
                 if let shard = config.shard, !shard.contains(requestId: row.requestId) { continue }
                 if let first = detector.firstOccurrence(of: row.requestId, source: row.source, line: row.line) {
                     recorder.record(RowResult(
@@ -338,7 +412,9 @@ public final class ImportRun: Sendable {
                         errorMessage: "same requestId as \(first.source):\(first.line)", original: original))
                     continue
                 }
-                if let planned = try plan(row, original: original, ledger: ledger) {
+                let planned: RowResult?
+                do { planned = try plan(row, original: original, ledger: ledger) } catch { throw .ledger(error) }
+                if let planned {
                     recorder.record(planned)
                     continue
                 }
@@ -350,12 +426,9 @@ public final class ImportRun: Sendable {
     }
 
     /// The result for a row that is not to be sent, or nil when it must be sent.
-    private func plan(_ row: EarnRow, original: [String], ledger: Ledger?) throws(ImportError) -> RowResult? {
+    private func plan(_ row: EarnRow, original: [String], ledger: Ledger?) throws(LedgerError) -> RowResult? {
         if let ledger {
-            let stored: LedgerEntry?
-            do { stored = try ledger.entry(requestId: row.requestId) }
-            catch { throw ImportError(error.description) }
-            if let stored {
+            if let stored = try ledger.entry(requestId: row.requestId) {
                 if stored.status.isDone {
                     return RowResult(source: row.source, line: row.line, requestId: row.requestId,
                                      status: .alreadyDone, httpStatus: stored.httpStatus,
@@ -377,6 +450,31 @@ public final class ImportRun: Sendable {
                              original: original)
         }
         return nil
+    }
+
+    /// Refuses a ledger written for another API (its "done" means nothing there) unless the run
+    /// was told to rebind it; binds a new or older, unbound ledger to this run's target.
+    /// Returns what a rebind replaced, for the run's recorded options.
+    private func bindTarget(of ledger: Ledger) throws(ImportError) -> String? {
+        let config = configuration
+        let target = config.ledgerTarget
+        let bound: LedgerTarget?
+        do { bound = try ledger.boundTarget() } catch { throw ImportError(error) }
+        if bound == target { return nil }
+        if let bound, !config.rebindLedger {
+            throw ImportError("""
+                ledger \(config.ledgerPath) was written for \(bound), but this run sends to \(target): \
+                the rows it has as done are done there, not here. Use another --ledger for this target, \
+                or --rebind-ledger if both are one service
+                """)
+        }
+        guard !config.dryRun else { return nil }
+        do { try ledger.bind(to: target) } catch { throw ImportError(error) }
+        if let bound {
+            logger.warning("ledger rebound to another target (--rebind-ledger)",
+                           metadata: ["from": "\(bound)", "to": "\(target)"])
+        }
+        return bound.map { "from \($0) to \(target)" }
     }
 
     // MARK: - Workers
@@ -520,6 +618,8 @@ public final class ImportRun: Sendable {
         var row: EarnRow
         var original: [String]
     }
+
+    private static let ledgerWriteFailed = "the ledger could not be written"
 
     private static func notSent(_ job: Job) -> RowResult {
         RowResult(source: job.row.source, line: job.row.line, requestId: job.row.requestId, status: .failed,

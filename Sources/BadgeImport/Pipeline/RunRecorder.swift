@@ -22,6 +22,10 @@ final class RunRecorder: @unchecked Sendable {
     /// The first ledger failure. From then on outcomes only reach the reports: the rows are sent
     /// again next run and answered 809, so nothing is lost, and the run ends with exit 3.
     private let ledgerError = Mutex<LedgerError?>(nil)
+    /// Told once, on the first ledger failure, so the run stops taking rows.
+    private let onLedgerFailure: @Sendable (LedgerError) -> Void
+    /// Outcomes of sent rows that reached the recorder after the ledger failed.
+    private let unrecorded = Atomic<Int>(0)
 
     private(set) var counts: [RowStatus: Int] = [:]
     private(set) var requestsSent = 0
@@ -38,14 +42,16 @@ final class RunRecorder: @unchecked Sendable {
     ///   - inputs: each input's display name and columns; failed.csv has the union of the
     ///     columns, each record's cells under its own names (as validate's invalid.csv).
     init(reportDir: String, inputs: [(source: String, columns: [String])],
-         ledger: Ledger?, runId: Int64, batchSize: Int = 500) throws(ReportError) {
+         ledger: Ledger?, runId: Int64, batchSize: Int = 500, clock: Clock = .system,
+         onLedgerFailure: @escaping @Sendable (LedgerError) -> Void = { _ in }) throws(ReportError) {
+        self.onLedgerFailure = onLedgerFailure
         layout = ColumnUnion(inputs.map(\.columns))
         inputIndex = Dictionary(inputs.enumerated().map { ($0.element.source, $0.offset) },
                                 uniquingKeysWith: { first, _ in first })
         results = try CSVWriter(path: reportDir + "/results.csv", header: Self.resultsHeader)
         failed = try CSVWriter(path: reportDir + "/failed.csv",
                                header: layout.columns + ["line", "errorCode", "errorMessage"])
-        writer = ledger.map { LedgerWriter(ledger: $0, runId: runId, batchSize: batchSize) }
+        writer = ledger.map { LedgerWriter(ledger: $0, runId: runId, batchSize: batchSize, clock: clock) }
     }
 
     func record(_ result: RowResult) {
@@ -79,9 +85,30 @@ final class RunRecorder: @unchecked Sendable {
             noteError(result)
         }
         lock.unlock()
-        if let entry, let writer, ledgerError.withLock({ $0 == nil }) {
-            do { try writer.append(entry) } catch { note(error) }
+        if let entry, let writer {
+            if ledgerError.withLock({ $0 == nil }) {
+                do { try writer.append(entry) } catch { note(error) }
+            } else {
+                unrecorded.add(1, ordering: .relaxed)
+            }
         }
+    }
+
+    /// Commits buffered ledger entries whose oldest has waited a second; called by a timer.
+    func commitIfDue() {
+        guard let writer, ledgerError.withLock({ $0 == nil }) else { return }
+        do { try writer.commitIfDue() } catch { note(error) }
+    }
+
+    /// What the ledger holds of this run and what it does not, after `error` stopped it: the
+    /// line a person needs to judge the damage (none: the rows not recorded are resent by the
+    /// next run and answered 809 where they were earned).
+    func ledgerLossReport(_ error: LedgerError) -> String {
+        let (committed, pending) = writer?.counts ?? (0, 0)
+        let lost = pending + unrecorded.load(ordering: .relaxed)
+        return "the ledger could not be written (\(error)): it holds \(committed) outcomes of this run; "
+            + "\(lost) outcomes of rows that were sent are not in it (they are in results.csv, and the "
+            + "next run sends them again: the API answers 809 for those already earned)"
     }
 
     /// Commits what the ledger has not seen yet and pushes the report files to disk.
@@ -98,7 +125,12 @@ final class RunRecorder: @unchecked Sendable {
     }
 
     private func note(_ error: LedgerError) {
-        ledgerError.withLock { if $0 == nil { $0 = error } }
+        let first = ledgerError.withLock { stored -> Bool in
+            guard stored == nil else { return false }
+            stored = error
+            return true
+        }
+        if first { onLedgerFailure(error) }
     }
 
     /// Whether results.csv and failed.csv reached the disk whole (a full disk shows here).

@@ -228,7 +228,8 @@ public enum HTMLReport {
         guard !s.inputs.isEmpty else { return out + "<p class=\"empty\">No input files.</p>\n</section>\n" }
         out += "<table class=\"grid\"><thead><tr><th>File</th><th class=\"num\">Bytes</th><th class=\"num\">Records</th><th>SHA-256</th><th>Read</th></tr></thead><tbody>\n"
         for input in s.inputs {
-            let read = input.skipped ? "skipped" + (input.skippedReason.map { ": " + esc($0) } ?? "") : "yes"
+            let read = input.skipped ? "skipped" + (input.skippedReason.map { ": " + esc($0) } ?? "")
+                : input.problem.map { "<strong>not read to the end: \(esc($0))</strong>" } ?? "yes"
             out += "<tr data-input=\"\(esc(input.path))\" data-records=\"\(input.records)\" data-bytes=\"\(input.bytes)\">"
                 + "<td><code>\(esc(input.path))</code></td><td class=\"num\">\(ProgressLine.thousands(Int(input.bytes)))</td>"
                 + "<td class=\"num\">\(ProgressLine.thousands(input.records))</td>"

@@ -1,19 +1,24 @@
 /// The one-screen summary a person reads on stdout when a run ends: what happened, what to
-/// look at, and where the full report is.
+/// look at, and where the full report is. Every text that came from outside (paths, messages)
+/// is escaped, so it stays on its line.
 public enum SummaryText {
     public static func render(_ summary: RunSummary, reportDirectory: String) -> String {
+        let esc = TerminalText.escaped
         var lines: [String] = []
         let verdict: String
         switch summary.exitCode {
         case 0: verdict = "done, every valid row is on the server"
         case 1: verdict = "finished, some rows need a look (exit 1)"
-        case 3: verdict = "STOPPED: \(summary.aborted ?? "aborted"). Progress is kept: run the same command again to continue (exit 3)"
+        case 3: verdict = "STOPPED: \(esc(summary.aborted ?? "aborted")). Progress is kept: run the same command again to continue (exit 3)"
         default: verdict = "exit \(summary.exitCode)"
         }
         lines.append(summary.dryRun ? "dry run, nothing sent: \(verdict)" : "run \(summary.runId) \(verdict)")
         for input in summary.inputs {
-            let note = input.skipped ? " (skipped: \(input.skippedReason ?? "already processed"))" : ""
-            lines.append("  \(input.path): \(input.records) records\(note)")
+            let note = input.skipped ? " (skipped: \(esc(input.skippedReason ?? "already processed")))" : ""
+            lines.append("  \(esc(input.path)): \(input.records) records\(note)")
+            if let problem = input.problem {
+                lines.append("    NOT READ TO THE END: \(esc(problem)); the rest was not sent, a rerun reads it again")
+            }
         }
         let order: [RowStatus] = [.earned, .duplicate, .alreadyDone, .duplicateInInput, .rejected, .failed, .invalid]
             + (summary.dryRun ? [.wouldSend] : [])
@@ -33,14 +38,14 @@ public enum SummaryText {
         if !summary.errors.isEmpty {
             lines.append("rows to look at (status, code, count, first lines, a sample message):")
             for error in summary.errors.prefix(8) {
-                let examples = error.examples.prefix(3).joined(separator: " ")
-                let code = error.code.isEmpty ? "-" : error.code
+                let examples = esc(error.examples.prefix(3).joined(separator: " "))
+                let code = error.code.isEmpty ? "-" : esc(error.code)
                 lines.append("  \(error.status) \(code) x\(error.count)  \(examples)")
-                lines.append("      \(shortened(error.message, to: 110))")
+                lines.append("      \(shortened(esc(error.message), to: 110))")
             }
             if summary.errors.count > 8 { lines.append("  and \(summary.errors.count - 8) more kinds in the report") }
         }
-        lines.append("report: \(reportDirectory)/report.html")
+        lines.append("report: \(esc(reportDirectory))/report.html")
         lines.append("        (results.csv: every row; failed.csv: rows to fix and feed back; summary.json)")
         return lines.joined(separator: "\n")
     }
