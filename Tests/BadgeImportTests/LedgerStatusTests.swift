@@ -106,7 +106,7 @@ import Testing
         try writer.record((0..<700).map { sampleEntry("live-\($0)") }, runId: run)
         let reader = try Ledger.openForReading(path: path)
         #expect(try reader.status().rowsByStatus == ["earned": 700])
-        #expect(try reader.isDone(requestId: "live-699") == .earned)
+        #expect(try reader.entry(requestId: "live-699")?.status == .earned)
         #expect(throws: LedgerError.self) { try reader.record([sampleEntry("x")], runId: run) }
         try writer.record([sampleEntry("live-700")], runId: run)
         #expect(try reader.status().totalRows == 701)

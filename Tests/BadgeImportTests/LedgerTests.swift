@@ -75,7 +75,7 @@ import Testing
             """)
         #expect(rawInteger(v1, "SELECT count(*) FROM sqlite_master WHERE name = 'run_inputs_done_by_hash'") == 0)
         let ledger = try Ledger(path: v1)
-        #expect(try ledger.isDone(requestId: "old-1") == .earned)
+        #expect(try ledger.entry(requestId: "old-1")?.status == .earned)
         ledger.close()
         #expect(rawInteger(v1, "PRAGMA user_version") == Int64(Ledger.schemaVersion))
         #expect(rawInteger(v1, "SELECT count(*) FROM sqlite_master WHERE name = 'run_inputs_done_by_hash'") == 1)
@@ -88,7 +88,7 @@ import Testing
         #expect(try ledger.hasEntries() == false)
         let run = try ledger.startRun(sampleStart())
         #expect(try ledger.hasEntries() == false)  // a run alone records no row
-        #expect(try ledger.isDone(requestId: "r1") == nil)
+        #expect(try ledger.entry(requestId: "r1")?.status == nil)
         try ledger.record([sampleEntry("r1", status: .failed)], runId: run)
         #expect(try ledger.hasEntries())
         ledger.close()
@@ -105,7 +105,7 @@ import Testing
         try ledger.record([sampleEntry("r1")], runId: run)
         ledger.close()
         ledger = try Ledger(path: path)
-        #expect(try ledger.isDone(requestId: "r1") == .earned)
+        #expect(try ledger.entry(requestId: "r1")?.status == .earned)
         #expect(try ledger.startRun(sampleStart()) == run + 1)
         ledger.close()
     }
@@ -167,7 +167,7 @@ import Testing
         #expect(try ledger.entry(requestId: "req-full") == full)
         #expect(try ledger.entry(requestId: "req-sparse") == sparse)
         #expect(try ledger.entry(requestId: "req-unknown") == nil)
-        #expect(try ledger.isDone(requestId: "req-unknown") == nil)
+        #expect(try ledger.entry(requestId: "req-unknown")?.status == nil)
         let stored = try #require(try ledger.stored(requestId: "req-full"))
         #expect(stored.runId == run)
         #expect(stored.updatedAt == clock.now)
@@ -219,9 +219,9 @@ import Testing
         #expect(kept.earnedBadgeId == earned.earnedBadgeId)
         #expect(kept.errorCode == nil)
         #expect(kept.attempts == 7)                        // 1 + 5 + 0 + 1: every real send counts
-        #expect(try ledger.isDone(requestId: "dup") == .duplicate)
+        #expect(try ledger.entry(requestId: "dup")?.status == .duplicate)
         #expect(try ledger.entry(requestId: "dup")?.errorCode == nil)
-        #expect(try ledger.isDone(requestId: "failed") == .failed)   // a later duplicate-in-input does not replace it
+        #expect(try ledger.entry(requestId: "failed")?.status == .failed)   // a later duplicate-in-input does not replace it
 
         // Upgrades still happen: duplicate (809) learns its earnedBadgeId when a later answer is earned.
         try ledger.record([sampleEntry("dup", status: .earned, attempts: 1)], runId: run2)
@@ -250,13 +250,11 @@ import Testing
         #expect(status.rowsByStatus == ["earned": 8_000, "rejected": 1_000, "duplicate": 1_000, "failed": 1])
         #expect(try ledger.entry(requestId: "req-9999")?.line == 10_001)
 
-        // Batched lookup over a chunk boundary, with unknown and not-done ids mixed in.
+        // Lookups with unknown and not-done ids mixed in.
         let asked = (0..<1_234).map { "req-\($0)" } + ["nope-1", "req-tail"]
-        let done = try ledger.doneRequestIds(in: asked)
+        let done = try Set(asked.filter { try ledger.entry(requestId: $0)?.status.isDone == true })
         let expected = Set((0..<1_234).filter { $0 % 10 != 0 }.map { "req-\($0)" })
         #expect(done == expected)
-        #expect(try ledger.doneRequestIds(in: []) == [])
-        #expect(try ledger.doneRequestIds(in: ["req-5"]) == ["req-5"])
         ledger.close()
     }
 
@@ -351,11 +349,10 @@ import Testing
         let ledger = try Ledger(path: dir.file("l.ledger"))
         let run = try ledger.startRun(sampleStart())
         for index in 0..<25_000 {   // crosses several snapshot renewals
-            #expect(try ledger.isDone(requestId: "s\(index)") == nil)
+            #expect(try ledger.entry(requestId: "s\(index)")?.status == nil)
             if index % 5_000 == 0 {
                 try ledger.record([sampleEntry("s\(index)")], runId: run)
-                #expect(try ledger.isDone(requestId: "s\(index)") == .earned)
-                #expect(try ledger.doneRequestIds(in: ["s\(index)"]) == ["s\(index)"])
+                #expect(try ledger.entry(requestId: "s\(index)")?.status == .earned)
             }
         }
         ledger.close()
@@ -386,7 +383,7 @@ import Testing
             for index in 0..<1_000 {
                 do {
                     if worker == 4 {
-                        _ = try ledger.isDone(requestId: "w0-\(index)")
+                        _ = try ledger.entry(requestId: "w0-\(index)")?.status
                     } else {
                         try writer.append(sampleEntry("w\(worker)-\(index)"))
                     }

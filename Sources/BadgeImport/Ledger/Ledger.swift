@@ -29,9 +29,6 @@ public final class Ledger: @unchecked Sendable {
     private var runLock: RunLock?
     private var statements: [Query: SQLiteStatement] = [:]
 
-    /// Size of the `IN (...)` list of `doneRequestIds(in:)`; larger inputs go in chunks.
-    static let lookupChunk = 500
-
     /// Opens (creating if needed) and migrates the ledger, taking the run lock first.
     public init(path: String, clock: Clock = .system) throws(LedgerError) {
         self.path = path
@@ -159,7 +156,7 @@ public final class Ledger: @unchecked Sendable {
 
     private enum Query: CaseIterable {
         case begin, beginRead, commit, rollback
-        case status, entry, upsert, doneIn
+        case entry, upsert
         case insertRun, insertInput, finishRun, summary
         case inputDone, markInput, nextInputPosition
     }
@@ -170,7 +167,6 @@ public final class Ledger: @unchecked Sendable {
         case .beginRead: return "BEGIN DEFERRED"
         case .commit: return "COMMIT"
         case .rollback: return "ROLLBACK"
-        case .status: return "SELECT status FROM entries WHERE request_id = ?1"
         case .entry:
             return """
             SELECT request_id, status, attempts, http_status, error_code, error_message, earned_badge_id,
@@ -202,11 +198,6 @@ public final class Ledger: @unchecked Sendable {
                 attempts = entries.attempts + excluded.attempts,
                 run_id = excluded.run_id,
                 updated_at = excluded.updated_at
-            """
-        case .doneIn:
-            let placeholders = (1...Self.lookupChunk).map { "?\($0)" }.joined(separator: ",")
-            return """
-            SELECT request_id, status FROM entries WHERE request_id IN (\(placeholders))
             """
         case .insertRun:
             return "INSERT INTO runs (started_at, options, tool_version) VALUES (?1, ?2, ?3)"
@@ -435,19 +426,6 @@ public final class Ledger: @unchecked Sendable {
 
     // MARK: Entries
 
-    /// The stored status of a requestId, or nil when the ledger has never seen it.
-    /// One prepared primary-key lookup: a few microseconds.
-    public func isDone(requestId: String) throws(LedgerError) -> RowStatus? {
-        try locked { () throws(LedgerError) -> RowStatus? in
-            try useReadSnapshot()
-            return try with(.status) { statement throws(LedgerError) -> RowStatus? in
-                statement.bind(1, requestId)
-                guard try statement.step() else { return nil }
-                return statement.rowStatus(0)
-            }
-        }
-    }
-
     /// Whether any requestId has been recorded yet. A run that starts on a ledger without
     /// entries holds the run lock, so nothing of its input can be found there (repeats within
     /// the input are caught before the ledger): it skips the lookup per row.
@@ -458,34 +436,6 @@ public final class Ledger: @unchecked Sendable {
             let query = try database.prepare("SELECT 1 FROM entries LIMIT 1")
             return try query.step()
         }
-    }
-
-    /// The requestIds among `requestIds` whose stored status is done (earned, duplicate,
-    /// already-done), looked up `lookupChunk` at a time with one `IN (...)` query per chunk.
-    public func doneRequestIds(in requestIds: [String]) throws(LedgerError) -> Set<String> {
-        var done = Set<String>()
-        try locked { () throws(LedgerError) in
-            try useReadSnapshot()
-            var start = 0
-            while start < requestIds.count {
-                let end = min(start + Self.lookupChunk, requestIds.count)
-                try with(.doneIn) { statement throws(LedgerError) in
-                    for index in 0..<Self.lookupChunk {
-                        // A short last chunk repeats its first id: IN ignores duplicates.
-                        let id = start + index < end ? requestIds[start + index] : requestIds[start]
-                        statement.bind(Int32(index + 1), id)
-                    }
-                    // The status is filtered here, not in SQL: see the note on `IN` lists at .upsert.
-                    while try statement.step() {
-                        if statement.rowStatus(1)?.isDone == true, let id = statement.string(0) {
-                            done.insert(id)
-                        }
-                    }
-                }
-                start = end
-            }
-        }
-        return done
     }
 
     /// The stored entry (attempts summed over all runs), or nil.
@@ -500,8 +450,7 @@ public final class Ledger: @unchecked Sendable {
             return try with(.entry) { s throws(LedgerError) -> StoredLedgerEntry? in
                 s.bind(1, requestId)
                 guard try s.step() else { return nil }
-                let status = s.string(1).flatMap(RowStatus.init(rawValue:))
-                guard let status else {
+                guard let status = s.rowStatus(1) else {
                     throw LedgerError(.notALedger("unknown status '\(s.string(1) ?? "")' for requestId \(requestId)"), path: path)
                 }
                 let entry = LedgerEntry(

@@ -37,12 +37,6 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         LedgerError(.sqlite(code: code, message: message), path: path)
     }
 
-    /// True when the error is a usage/configuration problem (exit 2) rather than a failure mid-run.
-    public var isLockConflict: Bool {
-        if case .locked = kind { return true }
-        return false
-    }
-
     public var description: String {
         switch kind {
         case .locked(let pid):
