@@ -24,10 +24,11 @@ public final class Ledger: @unchecked Sendable {
     public let isReadOnly: Bool
 
     private let lock = NSLock()
-    private let clock: Clock
-    private var database: SQLiteDatabase?
+    let clock: Clock
+    /// nil once closed. Internal for the extensions in Ledger+*.swift; use under `locked`.
+    private(set) var database: SQLiteDatabase?
     private var runLock: RunLock?
-    private var statements: [Query: SQLiteStatement] = [:]
+    private var statements: [LedgerQuery: SQLiteStatement] = [:]
 
     /// Opens (creating if needed) and migrates the ledger, taking the run lock first.
     public init(path: String, clock: Clock = .system) throws(LedgerError) {
@@ -154,89 +155,21 @@ public final class Ledger: @unchecked Sendable {
 
     // MARK: Statements
 
-    private enum Query: CaseIterable {
-        case begin, beginRead, commit, rollback
-        case entry, upsert
-        case insertRun, insertInput, finishRun, summary
-        case inputDone, markInput, nextInputPosition
-    }
-
-    private func sql(_ query: Query) -> String {
-        switch query {
-        case .begin: return "BEGIN IMMEDIATE"
-        case .beginRead: return "BEGIN DEFERRED"
-        case .commit: return "COMMIT"
-        case .rollback: return "ROLLBACK"
-        case .entry:
-            return """
-            SELECT request_id, status, attempts, http_status, error_code, error_message, earned_badge_id,
-                   issued_id, expires_on, source, line, badge_meta_id, customer_id, run_id, updated_at
-            FROM entries WHERE request_id = ?1
-            """
-        case .upsert:
-            // Keep the stored result when it is done (earned/duplicate/already-done) and the new
-            // one is not an upgrade to earned: a done row is never downgraded, and earned keeps
-            // its earnedBadgeId. A duplicate-in-input row never replaces its first occurrence.
-            // Attempts add up in every case: they count real sends.
-            // Equalities, not `IN (...)`: each IN list builds an ephemeral table per evaluation,
-            // which made this statement 100x slower on conflicts (measured).
-            let keepOld = """
-            (excluded.status = 'duplicate-in-input' OR
-             entries.status = 'earned' OR
-             ((entries.status = 'duplicate' OR entries.status = 'already-done') AND excluded.status <> 'earned'))
-            """
-            let columns = ["status", "http_status", "error_code", "error_message", "earned_badge_id",
-                           "issued_id", "expires_on", "source", "line", "badge_meta_id", "customer_id"]
-            let updates = columns.map { "\($0) = CASE WHEN \(keepOld) THEN entries.\($0) ELSE excluded.\($0) END" }
-            return """
-            INSERT INTO entries (request_id, status, attempts, http_status, error_code, error_message,
-                                 earned_badge_id, issued_id, expires_on, source, line, badge_meta_id,
-                                 customer_id, run_id, updated_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-            ON CONFLICT (request_id) DO UPDATE SET
-                \(updates.joined(separator: ",\n    ")),
-                attempts = entries.attempts + excluded.attempts,
-                run_id = excluded.run_id,
-                updated_at = excluded.updated_at
-            """
-        case .insertRun:
-            return "INSERT INTO runs (started_at, options, tool_version) VALUES (?1, ?2, ?3)"
-        case .insertInput:
-            return "INSERT INTO run_inputs (run_id, position, path, sha256, bytes, fully_processed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-        case .finishRun:
-            return """
-            UPDATE runs SET ended_at = ?2, counts = ?3, requests_sent = ?4, retries = ?5, exit_code = ?6,
-                            abort_reason = ?7, summary_json = ?8 WHERE id = ?1
-            """
-        case .summary:
-            return """
-            SELECT id, summary_json FROM runs WHERE summary_json IS NOT NULL AND (?1 IS NULL OR id = ?1)
-            ORDER BY id DESC LIMIT 1
-            """
-        case .inputDone:
-            return "SELECT 1 FROM run_inputs WHERE sha256 = ?1 AND fully_processed = 1 LIMIT 1"
-        case .markInput:
-            return "UPDATE run_inputs SET fully_processed = 1 WHERE run_id = ?1 AND path = ?2 AND sha256 = ?3"
-        case .nextInputPosition:
-            return "SELECT coalesce(max(position), -1) + 1 FROM run_inputs WHERE run_id = ?1"
-        }
-    }
-
     /// Runs `body` under the lock with the statement for `query`, prepared once and reused.
-    private func with<T>(_ query: Query, _ body: (SQLiteStatement) throws(LedgerError) -> T) throws(LedgerError) -> T {
+    private func with<T>(_ query: LedgerQuery, _ body: (SQLiteStatement) throws(LedgerError) -> T) throws(LedgerError) -> T {
         guard let database else { throw LedgerError(.closed, path: path) }
         let statement: SQLiteStatement
         if let cached = statements[query] {
             statement = cached
         } else {
-            statement = try database.prepare(sql(query))
+            statement = try database.prepare(query.sql)
             statements[query] = statement
         }
         defer { statement.reset() }
         return try body(statement)
     }
 
-    private func locked<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+    func locked<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()
@@ -263,14 +196,14 @@ public final class Ledger: @unchecked Sendable {
         lookupsInSnapshot = 0
     }
 
-    private func endReadSnapshot() {
+    func endReadSnapshot() {
         guard readSnapshotOpen else { return }
         readSnapshotOpen = false
         try? with(.commit) { statement throws(LedgerError) in try statement.run() }
     }
 
     /// Runs `body` in one write transaction, rolled back if it throws.
-    private func transaction<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
+    func transaction<T>(_ body: () throws(LedgerError) -> T) throws(LedgerError) -> T {
         endReadSnapshot()
         try with(.begin) { statement throws(LedgerError) in try statement.run() }
         do {
@@ -283,7 +216,7 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    private func requireWritable() throws(LedgerError) {
+    func requireWritable() throws(LedgerError) {
         if isReadOnly { throw LedgerError(.io("opened read-only"), path: path) }
     }
 
@@ -350,42 +283,6 @@ public final class Ledger: @unchecked Sendable {
                 s.bind(1, runId)
                 guard try s.step(), let json = s.string(1) else { return nil }
                 return (s.int64(0), json)
-            }
-        }
-    }
-
-    // MARK: Target
-
-    /// The API this ledger was written for, or nil for a ledger no run has bound yet (a new
-    /// one, or one written before ledgers were bound: the next run adopts it).
-    public func boundTarget() throws(LedgerError) -> LedgerTarget? {
-        try locked { () throws(LedgerError) -> LedgerTarget? in
-            guard let database else { throw LedgerError(.closed, path: path) }
-            endReadSnapshot()
-            // A read-only open does not migrate: an older file has no table yet.
-            guard try database.integer("SELECT count(*) FROM sqlite_master WHERE name = 'target'") > 0 else { return nil }
-            let query = try database.prepare("SELECT base_url, identity FROM target WHERE id = 1")
-            defer { query.finalize() }
-            guard try query.step() else { return nil }
-            return LedgerTarget(baseURL: query.string(0) ?? "", identity: query.string(1) ?? "")
-        }
-    }
-
-    /// Binds the ledger to `target`, replacing any earlier binding (the caller decides when
-    /// that is allowed, and records it with the run).
-    public func bind(to target: LedgerTarget) throws(LedgerError) {
-        try requireWritable()
-        let now = Self.iso(clock.wallNow())
-        try locked { () throws(LedgerError) in
-            guard let database else { throw LedgerError(.closed, path: path) }
-            try transaction { () throws(LedgerError) in
-                let statement = try database.prepare(
-                    "INSERT OR REPLACE INTO target (id, base_url, identity, bound_at) VALUES (1, ?1, ?2, ?3)")
-                defer { statement.finalize() }
-                statement.bind(1, target.baseURL)
-                statement.bind(2, target.identity)
-                statement.bind(3, now)
-                try statement.run()
             }
         }
     }
@@ -503,66 +400,6 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    // MARK: Status
-
-    /// Runs with their inputs, rows by status and errors by code, for `badge-import status`.
-    public func status() throws(LedgerError) -> LedgerStatus {
-        try locked { () throws(LedgerError) -> LedgerStatus in
-            guard let database else { throw LedgerError(.closed, path: path) }
-            endReadSnapshot()
-            var inputs: [Int64: [LedgerStatus.Input]] = [:]
-            let inputQuery = try database.prepare(
-                "SELECT run_id, path, sha256, bytes, fully_processed FROM run_inputs ORDER BY run_id, position")
-            while try inputQuery.step() {
-                inputs[inputQuery.int64(0), default: []].append(LedgerStatus.Input(
-                    path: inputQuery.string(1) ?? "", sha256: inputQuery.string(2) ?? "",
-                    bytes: inputQuery.int64(3), fullyProcessed: inputQuery.int64(4) != 0))
-            }
-            inputQuery.finalize()
-
-            var runs: [LedgerStatus.Run] = []
-            let runQuery = try database.prepare("""
-                SELECT id, started_at, ended_at, options, tool_version, counts, requests_sent, retries,
-                       exit_code, abort_reason FROM runs ORDER BY id
-                """)
-            while try runQuery.step() {
-                let id = runQuery.int64(0)
-                runs.append(LedgerStatus.Run(
-                    ledger: path, id: id, startedAt: runQuery.string(1) ?? "", endedAt: runQuery.string(2),
-                    toolVersion: runQuery.string(4) ?? "",
-                    options: Self.decode([String: String].self, runQuery.string(3)) ?? [:],
-                    inputs: inputs[id] ?? [],
-                    counts: Self.decode([String: Int].self, runQuery.string(5)) ?? [:],
-                    requestsSent: runQuery.optionalInt64(6).map(Int.init),
-                    retries: runQuery.optionalInt64(7).map(Int.init),
-                    exitCode: runQuery.optionalInt64(8).map { Int32(truncatingIfNeeded: $0) },
-                    abortReason: runQuery.string(9)))
-            }
-            runQuery.finalize()
-
-            // One scan for both views: rows per (status, code), summed per status below.
-            var byStatus: [String: Int] = [:]
-            var errors: [LedgerStatus.ErrorGroup] = []
-            let groupQuery = try database.prepare("""
-                SELECT status, error_code, min(error_message), count(*) FROM entries
-                GROUP BY status, error_code
-                """)
-            while try groupQuery.step() {
-                let status = groupQuery.string(0) ?? ""
-                let count = Int(groupQuery.int64(3))
-                byStatus[status, default: 0] += count
-                let isProblem = status == RowStatus.rejected.rawValue || status == RowStatus.failed.rawValue
-                    || status == RowStatus.invalid.rawValue
-                if isProblem {
-                    errors.append(LedgerStatus.ErrorGroup(status: status, code: groupQuery.string(1),
-                                                          sampleMessage: groupQuery.string(2), count: count))
-                }
-            }
-            groupQuery.finalize()
-            return LedgerStatus(ledgers: [path], rowsByStatus: byStatus, errors: errors, runs: runs)
-        }
-    }
-
     // MARK: Encoding helpers
 
     static func iso(_ date: Date) -> String {
@@ -576,7 +413,7 @@ public final class Ledger: @unchecked Sendable {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
         guard let text else { return nil }
         return try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
