@@ -134,6 +134,65 @@ import Testing
         }
     }
 
+    /// An answer that never ends (a misrouted download, a hostile server) must not be read into
+    /// memory whole: the transport stops at `maxAnswerBytes` and the attempt is retryable.
+    @Test func anEndlessBodyIsCutAtTheCapAndIsRetryable() throws {
+        let server = try LoopbackHTTPServer(script: [LoopbackHTTPServer.Reply(action: .endlessBody)])
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        #expect(transport.options.maxAnswerBytes == 64 * 1024)
+        let started = Date()
+        do {
+            _ = try transport.send(HTTPRequest(url: server.baseURL + "/x", body: [1], timeout: 1))
+            Issue.record("expected the answer to be refused")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("answer larger than 64 KB"), "\(message)")
+        }
+        #expect(Date().timeIntervalSince(started) < 0.9, "cut at the cap, not at the timeout")
+        // What the transport kept of the answer stays about the cap, not what the server sent.
+        #expect(transport.retainedAnswerCapacity <= 2 * 64 * 1024)
+
+        // Through the client: a retryable outcome the sender will try again.
+        let client = EarnClient(baseURL: server.baseURL, auth: .none, transport: transport)
+        guard case .retryable(nil, nil, let message, nil) = client.send(sampleRow(), timeout: 1).outcome else {
+            Issue.record("an oversized answer must be retryable"); return
+        }
+        #expect(message.contains("answer larger than 64 KB"))
+    }
+
+    @Test func endlessHeadersAreCutAtTheCap() throws {
+        let server = try LoopbackHTTPServer(script: [LoopbackHTTPServer.Reply(action: .endlessHeaders)])
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        let started = Date()
+        do {
+            _ = try transport.send(HTTPRequest(url: server.baseURL + "/x", body: [1], timeout: 1))
+            Issue.record("expected the answer to be refused")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("answer larger than 64 KB"), "\(message)")
+        }
+        #expect(Date().timeIntervalSince(started) < 0.9)
+    }
+
+    @Test func theCapIsAnOptionAndADeclaredHugeLengthIsRefusedAtOnce() throws {
+        let server = try LoopbackHTTPServer(script: [.json(200, String(repeating: " ", count: 5_000) + earnedBody)])
+        defer { server.stop() }
+        let small = try CurlTransport(options: .init(maxAnswerBytes: 4_096))
+        do {
+            _ = try small.send(HTTPRequest(url: server.baseURL + "/x", body: [1], timeout: 2))
+            Issue.record("expected the answer to be refused")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("answer larger than 4 KB"), "\(message)")
+        }
+        // The same answer under the default cap is read as usual, on a fresh connection.
+        let response = try CurlTransport().send(HTTPRequest(url: server.baseURL + "/x", body: [1], timeout: 2))
+        #expect(response.status == 200)
+        #expect(response.body.count == 5_000 + earnedBody.utf8.count)
+    }
+
     @Test func oneHandleKeepsOneConnectionFor50Requests() throws {
         let server = try LoopbackHTTPServer(script: [.json(200, earnedBody, headers: [("X-Trace", "abc")])])
         defer { server.stop() }

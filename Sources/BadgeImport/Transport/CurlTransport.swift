@@ -12,20 +12,26 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         /// TLS peer and host verification; only tests against self-signed servers turn it off.
         public var verifyTLS: Bool
         public var userAgent: String
+        /// The most of an answer that is read, for the body and for the header block each. An
+        /// earn answer is under 1 KB; anything past this is not what we asked for (a wrong base
+        /// URL, a proxy's error page, a hostile server) and is not worth the memory: the attempt
+        /// fails with a retryable "answer larger than ..." error and the connection is dropped.
+        public var maxAnswerBytes: Int
 
         public init(caFile: String? = nil, connectTimeout: Double = 10, verifyTLS: Bool = true,
-                    userAgent: String = "badge-import") {
+                    userAgent: String = "badge-import", maxAnswerBytes: Int = 64 * 1024) {
             self.caFile = caFile
             self.connectTimeout = connectTimeout
             self.verifyTLS = verifyTLS
             self.userAgent = userAgent
+            self.maxAnswerBytes = max(1, maxAnswerBytes)
         }
     }
 
     private let handle: UnsafeMutableRawPointer
-    private let sink = ResponseSink()
+    private let sink: ResponseSink
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-    private let options: Options
+    public let options: Options
     /// The header list of the last request and the headers it was built from: a worker sends
     /// the same headers every time (an OAuth token changes rarely), so the list is rebuilt only
     /// when they change instead of a few mallocs and a validation per request.
@@ -39,6 +45,7 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         guard let handle = curl_easy_init() else { throw .setup("libcurl could not create a handle") }
         self.handle = handle
         self.options = options
+        self.sink = ResponseSink(limit: options.maxAnswerBytes)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
         // Set once for the life of the handle; per-request options are set in `send`.
@@ -55,6 +62,11 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                 guard let context else { return 0 }
                 let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
                 let length = size * count
+                // A short count makes curl abort the transfer (CURLE_WRITE_ERROR).
+                if length > sink.limit - sink.body.count {
+                    sink.overflow = true
+                    return 0
+                }
                 if length > 0, let data {
                     data.withMemoryRebound(to: UInt8.self, capacity: length) {
                         sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
@@ -66,6 +78,11 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                 guard let context else { return 0 }
                 let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
                 let length = size * count
+                sink.headerBytes += length
+                if sink.headerBytes > sink.limit {
+                    sink.overflow = true
+                    return 0
+                }
                 if length > 0, let data {
                     data.withMemoryRebound(to: UInt8.self, capacity: length) {
                         sink.headerLine(UnsafeBufferPointer(start: $0, count: length))
@@ -75,6 +92,8 @@ public final class CurlTransport: Transport, @unchecked Sendable {
             }),
             ccurl_setopt_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()),
             ccurl_setopt_ptr(handle, CURLOPT_HEADERDATA, Unmanaged.passUnretained(sink).toOpaque()),
+            // A declared Content-Length past the cap is refused before any of the body is read.
+            ccurl_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxAnswerBytes)),
         ]
         if let bad = setup.first(where: { $0 != CURLE_OK }) {
             curl_easy_cleanup(handle)
@@ -160,13 +179,27 @@ public final class CurlTransport: Transport, @unchecked Sendable {
             ccurl_setopt_ptr(handle, CURLOPT_POSTFIELDS, nil)
             return result
         }
-        guard code == CURLE_OK else { throw Self.map(code, detail: String(cString: errorBuffer)) }
-
         var status = 0
+        if code != CURLE_OK {
+            if sink.overflow || code == CURLE_FILESIZE_EXCEEDED {
+                ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+                throw .connection("answer larger than \(Self.describeBytes(options.maxAnswerBytes)) (HTTP \(status)): "
+                                  + "not read further; an earn answer is under 1 KB, is the base URL right?")
+            }
+            throw Self.map(code, detail: String(cString: errorBuffer))
+        }
+
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
     }
 
+
+    /// What the transport keeps allocated for answers between requests (tests check it stays small).
+    var retainedAnswerCapacity: Int { sink.body.capacity }
+
+    static func describeBytes(_ count: Int) -> String {
+        count % 1024 == 0 ? "\(count / 1024) KB" : "\(count) bytes"
+    }
 
     static func describe(_ code: CURLcode) -> String {
         String(cString: curl_easy_strerror(code))
@@ -196,10 +229,19 @@ public final class CurlTransport: Transport, @unchecked Sendable {
 final class ResponseSink {
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+    /// The most bytes read of the body, and of all header lines together.
+    let limit: Int
+    var headerBytes = 0
+    /// Set when the answer passed `limit` and the transfer was aborted.
+    var overflow = false
+
+    init(limit: Int) { self.limit = limit }
 
     func reset() {
         body.removeAll(keepingCapacity: true)
         headers.removeAll(keepingCapacity: true)
+        headerBytes = 0
+        overflow = false
     }
 
     /// curl hands over one header line at a time, status lines included. A new status line
