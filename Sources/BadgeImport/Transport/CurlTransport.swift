@@ -92,6 +92,29 @@ public final class CurlTransport: Transport, @unchecked Sendable {
             }),
             ccurl_setopt_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()),
             ccurl_setopt_ptr(handle, CURLOPT_HEADERDATA, Unmanaged.passUnretained(sink).toOpaque()),
+            // One request on the wire per `send`, never more. When a kept-alive connection dies
+            // after the request went out and before any answer, libcurl resends the request on
+            // a fresh connection by itself (up to 5 times) and reports only the last answer: the
+            // server may have committed the first one (the mock's drop-after-commit fault; a
+            // crash or a proxy timeout in real life), and --max-attempts and the request counts
+            // no longer say what happened. libcurl calls the pre-request callback each time it is
+            // about to send a request, resends included; the second call in one `send` refuses,
+            // so the attempt fails as a connection error and the sender retries it where it is
+            // counted (same requestId: the server answers 809 if it had committed).
+            // Chosen over a read callback with a seek callback that cannot rewind: that works only
+            // once body bytes are counted as sent, costs a callback and a second send() per
+            // request (the body no longer rides in the header buffer), while this is one call of
+            // a C function per request, no allocation, and it holds whatever libcurl's reason
+            // to resend. The price: a connection that died *before* the server read the request
+            // (an idle close racing our reuse, which libcurl's liveness check mostly catches)
+            // also costs a visible retry instead of a silent one.
+            ccurl_setopt_prereq(handle, { context, _, _, _, _ in
+                guard let context else { return Int32(CURL_PREREQFUNC_OK) }
+                let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+                sink.requestsOnWire += 1
+                return sink.requestsOnWire > 1 ? Int32(CURL_PREREQFUNC_ABORT) : Int32(CURL_PREREQFUNC_OK)
+            }),
+            ccurl_setopt_ptr(handle, CURLOPT_PREREQDATA, Unmanaged.passUnretained(sink).toOpaque()),
             // A declared Content-Length past the cap is refused before any of the body is read.
             ccurl_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxAnswerBytes)),
         ]
@@ -186,6 +209,10 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                 throw .connection("answer larger than \(Self.describeBytes(options.maxAnswerBytes)) (HTTP \(status)): "
                                   + "not read further; an earn answer is under 1 KB, is the base URL right?")
             }
+            if code == CURLE_ABORTED_BY_CALLBACK, sink.requestsOnWire > 1 {
+                throw .connection("the connection closed after the request was sent, before any answer "
+                                  + "(the server may have processed it; not resent behind the retry count)")
+            }
             throw Self.map(code, detail: String(cString: errorBuffer))
         }
 
@@ -234,6 +261,8 @@ final class ResponseSink {
     var headerBytes = 0
     /// Set when the answer passed `limit` and the transfer was aborted.
     var overflow = false
+    /// Requests libcurl started to send during the current `send` (see the pre-request callback).
+    var requestsOnWire = 0
 
     init(limit: Int) { self.limit = limit }
 
@@ -242,6 +271,7 @@ final class ResponseSink {
         headers.removeAll(keepingCapacity: true)
         headerBytes = 0
         overflow = false
+        requestsOnWire = 0
     }
 
     /// curl hands over one header line at a time, status lines included. A new status line

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+/// What the transport promises, through the real binary: the counts it reports are what went
+/// on the wire, and a misconfigured endpoint stops the run at once with a message that says why.
+@Suite(.serialized) struct TransportEndToEndTests {
+    /// The mock closes a fifth of the connections right after committing, without an answer.
+    /// libcurl used to resend those POSTs on its own, so the server saw more requests than the
+    /// run reported (2,584 against 2,098 in the review). Now every resend is the sender's,
+    /// counted, and the run's request count is the server's.
+    @Test func requestsReportedAreRequestsTheServerSaw() throws {
+        let rows = 400
+        let dir = try TemporaryDirectory()
+        try dir.write("earns.csv", EarnFixtures.csv(rows: rows))
+        let mock = try MockServerProcess(["--seed", "7", "--drop-after-commit-rate", "0.2"])
+        let result = try BinaryProcess.run(
+            ["run", "earns.csv", "--base-url", mock.baseURL, "--ledger", "l.ledger", "--report-dir", "out", "--quiet",
+             "--concurrency", "4", "--max-attempts", "10", "--backoff-base", "0.001", "--backoff-cap", "0.005"],
+            directory: dir.url)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(dir.read("out/summary.json").utf8)) as! [String: Any]
+        let reported = try #require(summary["requestsSent"] as? Int)
+        let dropped = try mock.stat("droppedAfterCommit")
+        #expect(dropped > 20, "the fault must actually have fired")
+        #expect(try mock.stat("requests") == reported, "the server saw exactly the requests the run reported")
+        #expect((summary["retries"] as? Int) == reported - rows)
+        #expect(try mock.stat("committedEarns") == rows)
+        #expect(try mock.stat("doubleEarns") == 0)
+    }
+}
