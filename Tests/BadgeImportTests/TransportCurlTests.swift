@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BadgeImport
+import MockEarnAPI
 
 /// The real libcurl transport against a real HTTP server on loopback.
 @Suite struct TransportCurlTests {
@@ -122,6 +123,45 @@ import Testing
             if case TransportError.setup = error { return true }
             return false
         }
+    }
+
+    /// https:// to a plain-HTTP port fails the TLS handshake the same way every time: a
+    /// configuration error that stops the run, not a transient worth six retries per row.
+    @Test func httpsToAPlainHTTPPortIsASetupErrorThatSaysSo() throws {
+        let mock = try MockEarnServer.start(MockConfiguration())
+        defer { mock.shutdown() }
+        let url = mock.baseURL.replacingOccurrences(of: "http://", with: "https://")
+        let transport = try CurlTransport()
+        let started = Date()
+        do {
+            _ = try transport.send(HTTPRequest(url: url + "/api_gateway/v1/badges/customer/earn", body: [1], timeout: 30))
+            Issue.record("expected a TLS failure")
+        } catch {
+            guard case .setup(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("does not speak TLS"), "\(message)")
+            #expect(message.contains(url), "\(message)")
+            #expect(message.contains("http:// vs https://"), "\(message)")
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    /// A server that accepts the connection and never finishes the TLS handshake runs into the
+    /// connect timeout, and the message names that timeout, not the request's.
+    @Test func aHandshakeThatNeverEndsNamesTheConnectTimeout() throws {
+        // The loopback server waits for an HTTP head that a TLS ClientHello never completes.
+        let server = try LoopbackHTTPServer(script: [.json(200, "{}")])
+        defer { server.stop() }
+        let transport = try CurlTransport(options: .init(connectTimeout: 0.3))
+        let url = server.baseURL.replacingOccurrences(of: "http://", with: "https://") + "/"
+        let started = Date()
+        do {
+            _ = try transport.send(HTTPRequest(url: url, body: [1], timeout: 5))
+            Issue.record("expected a connect timeout")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("0.3 s connect timeout"), "\(message)")
+        }
+        #expect(Date().timeIntervalSince(started) < 2)
     }
 
     @Test func headersWithLineBreaksAreRefused() throws {

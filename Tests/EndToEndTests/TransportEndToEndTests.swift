@@ -27,4 +27,28 @@ import Testing
         #expect(try mock.stat("committedEarns") == rows)
         #expect(try mock.stat("doubleEarns") == 0)
     }
+
+    /// https:// to a plain-HTTP port took 131 s to fail (six retries per row, then the breaker)
+    /// and blamed a 30 s timeout. Now the first handshake stops the run: exit 3, like every
+    /// configuration problem found on the wire, with a message that names the cause.
+    @Test func httpsToAPlainHTTPPortStopsAtOnceAndSaysWhy() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("earns.csv", EarnFixtures.csv(rows: 200))
+        let mock = try MockServerProcess()
+        let https = mock.baseURL.replacingOccurrences(of: "http://", with: "https://")
+        let started = Date()
+        let result = try BinaryProcess.run(
+            ["run", "earns.csv", "--base-url", https, "--ledger", "l.ledger", "--report-dir", "out", "--quiet"],
+            environment: ["CAP_USERNAME": "store.server", "CAP_PASSWORD": "server123"], directory: dir.url, timeout: 60)
+        #expect(Date().timeIntervalSince(started) < 10, "fails fast")
+        #expect(result.exitCode == 3, "\(result.stdout)\n\(result.stderr)")
+        let output = result.stdout + result.stderr
+        #expect(output.contains("does not speak TLS"), "\(output)")
+        #expect(output.contains("http:// vs https://"), "\(output)")
+        #expect(!output.contains("timed out"), "\(output)")
+        #expect(try mock.stat("requests") == 0)
+        let summary = try JSONSerialization.jsonObject(with: Data(dir.read("out/summary.json").utf8)) as! [String: Any]
+        #expect((summary["requestsSent"] as? Int ?? 99) <= 8, "one attempt per worker at most, no retries")
+        #expect((summary["retries"] as? Int) == 0)
+    }
 }

@@ -447,7 +447,9 @@ public final class ImportRun: Sendable {
         case .fatal(let status, let message):
             out.errorCode = String(status)
             out.errorMessage = message
-            control.stop(because: "the API refused the request with HTTP \(status): \(message)")
+            // Status 0: no HTTP answer at all, the request could not be sent as configured.
+            control.stop(because: status == 0 ? "cannot send requests: \(message)"
+                                              : "the API refused the request with HTTP \(status): \(message)")
         }
         return out
     }

@@ -209,11 +209,22 @@ public final class CurlTransport: Transport, @unchecked Sendable {
                 throw .connection("answer larger than \(Self.describeBytes(options.maxAnswerBytes)) (HTTP \(status)): "
                                   + "not read further; an earn answer is under 1 KB, is the base URL right?")
             }
+            if code == CURLE_OPERATION_TIMEDOUT, connectMs < timeoutMs {
+                // Two timeouts apply: the connect timeout (TCP and TLS handshake) and the whole
+                // request's. Say which one ran out: a request that ended before its own timeout
+                // could have fired was stopped by the connect timeout.
+                var total = 0.0
+                ccurl_getinfo_double(handle, CURLINFO_TOTAL_TIME, &total)
+                if total * 1000 < Double(timeoutMs) - 1 {
+                    throw .connection("no connection within the \(Self.seconds(Double(connectMs) / 1000)) s connect timeout "
+                                      + "(TCP and TLS handshake): \(String(cString: errorBuffer))")
+                }
+            }
             if code == CURLE_ABORTED_BY_CALLBACK, sink.requestsOnWire > 1 {
                 throw .connection("the connection closed after the request was sent, before any answer "
                                   + "(the server may have processed it; not resent behind the retry count)")
             }
-            throw Self.map(code, detail: String(cString: errorBuffer))
+            throw Self.map(code, detail: String(cString: errorBuffer), url: request.url)
         }
 
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -232,11 +243,32 @@ public final class CurlTransport: Transport, @unchecked Sendable {
         String(cString: curl_easy_strerror(code))
     }
 
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    /// What TLS libraries say when the other end answered a ClientHello with something that is
+    /// not TLS at all: almost always plain HTTP on that port (OpenSSL, then GnuTLS wording).
+    private static let notTLSSignatures = ["wrong version number", "packet length too long", "unknown protocol",
+                                           "unexpected tls packet", "tls packet with unexpected length"]
+
+    /// `scheme://host:port` of a URL, for messages.
+    static func origin(of url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        return String(url[..<schemeEnd.upperBound]) + String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+    }
+
     /// Which failures are worth a retry: anything on the wire is; a broken configuration is not.
     /// Messages come from libcurl's error buffer, which names hosts and ports but never headers.
-    static func map(_ code: CURLcode, detail: String) -> TransportError {
+    static func map(_ code: CURLcode, detail: String, url: String = "") -> TransportError {
         let message = detail.isEmpty ? describe(code) : "\(describe(code)): \(detail)"
         switch code {
+        case CURLE_SSL_CONNECT_ERROR where notTLSSignatures.contains(where: { detail.lowercased().contains($0) }):
+            // https:// to a plain-HTTP port: every attempt will fail the same way, at once. Six
+            // retries with backoff per row, then the circuit breaker, took minutes to say so.
+            return .setup("the server at \(origin(of: url)) does not speak TLS on that port (\(detail)): "
+                          + "it looks like plain HTTP; check http:// vs https:// and the port in the base URL")
         case CURLE_OPERATION_TIMEDOUT:
             return .timeout
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_SSL_CACERT_BADFILE,
