@@ -51,4 +51,34 @@ import Testing
         #expect((summary["requestsSent"] as? Int ?? 99) <= 8, "one attempt per worker at most, no retries")
         #expect((summary["retries"] as? Int) == 0)
     }
+
+    /// Credentials over plain http:// to another machine are readable on the way: say so loudly.
+    /// Only --dry-run runs here (it opens no connection: no worker starts, the OAuth token is
+    /// fetched lazily), and the hosts are under .invalid, which never resolves.
+    @Test func plainHTTPWithCredentialsToAnotherHostWarns() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("earns.csv", EarnFixtures.csv(rows: 3))
+        let basic = ["CAP_USERNAME": "store.server", "CAP_PASSWORD": "server123"]
+        let oauth = ["CAP_CLIENT_KEY": "client-key", "CAP_CLIENT_SECRET": "client-secret"]
+        var round = 0
+        func dryRun(_ target: [String], _ environment: [String: String]) throws -> ProcessResult {
+            round += 1
+            let result = try BinaryProcess.run(["run", "earns.csv", "--dry-run", "--quiet", "--ledger", "l\(round).ledger",
+                                                "--report-dir", "out\(round)"] + target,
+                                               environment: environment, directory: dir.url, timeout: 60)
+            #expect(result.exitCode == 0, "\(target): \(result.stdout)\n\(result.stderr)")
+            return result
+        }
+        let warning = "http://badge-api.invalid sends your credentials unencrypted; use https://"
+        #expect(try dryRun(["--base-url", "http://badge-api.invalid"], basic).stderr.contains(warning))
+        #expect(try dryRun(["--base-url", "http://BADGE-API.invalid:8080/"], oauth).stderr.contains("unencrypted"))
+        for quiet in [["--base-url", "https://badge-api.invalid"], ["--base-url", "http://127.0.0.1:9"],
+                      ["--base-url", "http://127.8.9.10:9"], ["--base-url", "http://localhost:9"],
+                      ["--base-url", "http://[::1]:9"], ["--mock"]] {
+            let result = try dryRun(quiet, basic)
+            #expect(!result.stderr.contains("unencrypted"), "\(quiet): \(result.stderr)")
+        }
+        // No credentials, nothing to leak.
+        #expect(!(try dryRun(["--base-url", "http://badge-api.invalid"], [:]).stderr.contains("unencrypted")))
+    }
 }
