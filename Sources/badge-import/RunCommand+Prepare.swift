@@ -6,8 +6,9 @@ import MockEarnAPI
 extension RunCommand {
     /// Resolves flags, environment, profile and defaults into one checked configuration, and
     /// starts the embedded mock when asked. Throws on the first problem, before any request.
+    /// `warnings` are for the operator, to log before the run starts.
     func prepare(environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws -> (configuration: ImportConfiguration, mock: MockEarnServer?) {
+        throws -> (configuration: ImportConfiguration, mock: MockEarnServer?, warnings: [String]) {
         let (files, mapping) = try input.resolve(inputs)
         // An empty drop folder is a quiet night, not a mistake.
         guard !files.isEmpty else { throw NothingToDo(arguments: inputs) }
@@ -37,6 +38,7 @@ extension RunCommand {
         }
 
         var mock: MockEarnServer?
+        var warnings: [String] = []
         let target: String
         var auth: EarnAuthSettings
         if self.mock {
@@ -62,6 +64,7 @@ extension RunCommand {
             case .basic(let user, let password): auth = .basic(username: user, password: password.revealed)
             case .oauth(let key, let secret): auth = .oauth(clientKey: key.revealed, clientSecret: secret.revealed)
             }
+            if let warning = Self.plaintextCredentialsWarning(baseURL: base, auth: auth) { warnings.append(warning) }
         }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ValidationError("--ca-file \(caFile): cannot read the file")
@@ -95,7 +98,37 @@ extension RunCommand {
         configuration.shard = selectedShard
         configuration.archiveDir = archiveDir
         configuration.recordedOptions = recordedOptions(settings: settings, target: target, shard: selectedShard)
-        return (configuration, mock)
+        return (configuration, mock, warnings)
+    }
+
+    /// Basic credentials (user name and password hash) or an OAuth secret over plain http://
+    /// to another machine can be read by anyone on the path. Loopback (a local mock, a tunnel
+    /// or sidecar proxy on this host) is fine; so is no auth at all.
+    static func plaintextCredentialsWarning(baseURL: String, auth: EarnAuthSettings) -> String? {
+        if case .none = auth { return nil }
+        guard let url = URL(string: baseURL), url.scheme?.lowercased() == "http", let host = url.host,
+              !isLoopback(host: host) else { return nil }
+        return "http://\(host) sends your credentials unencrypted; use https://"
+    }
+
+    /// localhost, 127.0.0.0/8, ::1 (and ::ffff:127.x.y.z).
+    static func isLoopback(host rawHost: String) -> Bool {
+        var host = rawHost.lowercased()
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.hasSuffix(".") { host.removeLast() }
+        if host == "localhost" || host.hasSuffix(".localhost") { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            return UInt32(bigEndian: v4.s_addr) >> 24 == 127
+        }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            let bytes = withUnsafeBytes(of: v6) { Array($0) }
+            if bytes == [UInt8](repeating: 0, count: 15) + [1] { return true }
+            // An IPv4-mapped loopback address.
+            return bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127
+        }
+        return false
     }
 
     /// The options worth keeping with the run in the ledger and summary: never a secret.

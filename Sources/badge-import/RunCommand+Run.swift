@@ -10,7 +10,7 @@ extension RunCommand {
         let logger = Logger(label: "badge-import.run")
 
         // Everything that can be wrong is found here, before any request (exit 2).
-        let plan: (configuration: ImportConfiguration, mock: MockEarnServer?)
+        let plan: (configuration: ImportConfiguration, mock: MockEarnServer?, warnings: [String])
         do {
             plan = try prepare()
         } catch let error as ExitCode {
@@ -22,6 +22,7 @@ extension RunCommand {
             throw fail("\(error)")
         }
         defer { plan.mock?.shutdown() }
+        for warning in plan.warnings { logger.warning("\(warning)") }
         if let mock = plan.mock {
             logger.info("embedded mock earn API listening", metadata: ["url": "\(mock.baseURL)"])
         }

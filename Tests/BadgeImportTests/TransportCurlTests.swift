@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BadgeImport
+import MockEarnAPI
 
 /// The real libcurl transport against a real HTTP server on loopback.
 @Suite struct TransportCurlTests {
@@ -124,6 +125,45 @@ import Testing
         }
     }
 
+    /// https:// to a plain-HTTP port fails the TLS handshake the same way every time: a
+    /// configuration error that stops the run, not a transient worth six retries per row.
+    @Test func httpsToAPlainHTTPPortIsASetupErrorThatSaysSo() throws {
+        let mock = try MockEarnServer.start(MockConfiguration())
+        defer { mock.shutdown() }
+        let url = mock.baseURL.replacingOccurrences(of: "http://", with: "https://")
+        let transport = try CurlTransport()
+        let started = Date()
+        do {
+            _ = try transport.send(HTTPRequest(url: url + "/api_gateway/v1/badges/customer/earn", body: [1], timeout: 30))
+            Issue.record("expected a TLS failure")
+        } catch {
+            guard case .setup(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("does not speak TLS"), "\(message)")
+            #expect(message.contains(url), "\(message)")
+            #expect(message.contains("http:// vs https://"), "\(message)")
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    /// A server that accepts the connection and never finishes the TLS handshake runs into the
+    /// connect timeout, and the message names that timeout, not the request's.
+    @Test func aHandshakeThatNeverEndsNamesTheConnectTimeout() throws {
+        // The loopback server waits for an HTTP head that a TLS ClientHello never completes.
+        let server = try LoopbackHTTPServer(script: [.json(200, "{}")])
+        defer { server.stop() }
+        let transport = try CurlTransport(options: .init(connectTimeout: 0.3))
+        let url = server.baseURL.replacingOccurrences(of: "http://", with: "https://") + "/"
+        let started = Date()
+        do {
+            _ = try transport.send(HTTPRequest(url: url, body: [1], timeout: 5))
+            Issue.record("expected a connect timeout")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("0.3 s connect timeout"), "\(message)")
+        }
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+
     @Test func headersWithLineBreaksAreRefused() throws {
         let transport = try CurlTransport()
         #expect {
@@ -132,6 +172,65 @@ import Testing
             guard case TransportError.setup(let message) = error else { return false }
             return !message.contains("Injected")
         }
+    }
+
+    /// An answer that never ends (a misrouted download, a hostile server) must not be read into
+    /// memory whole: the transport stops at `maxAnswerBytes` and the attempt is retryable.
+    @Test func anEndlessBodyIsCutAtTheCapAndIsRetryable() throws {
+        let server = try LoopbackHTTPServer(script: [LoopbackHTTPServer.Reply(action: .endlessBody)])
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        #expect(transport.options.maxAnswerBytes == 64 * 1024)
+        let started = Date()
+        do {
+            _ = try transport.send(HTTPRequest(url: server.baseURL + "/x", body: [1], timeout: 1))
+            Issue.record("expected the answer to be refused")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("answer larger than 64 KB"), "\(message)")
+        }
+        #expect(Date().timeIntervalSince(started) < 0.9, "cut at the cap, not at the timeout")
+        // What the transport kept of the answer stays about the cap, not what the server sent.
+        #expect(transport.retainedAnswerCapacity <= 2 * 64 * 1024)
+
+        // Through the client: a retryable outcome the sender will try again.
+        let client = EarnClient(baseURL: server.baseURL, auth: .none, transport: transport)
+        guard case .retryable(nil, nil, let message, nil) = client.send(sampleRow(), timeout: 1).outcome else {
+            Issue.record("an oversized answer must be retryable"); return
+        }
+        #expect(message.contains("answer larger than 64 KB"))
+    }
+
+    @Test func endlessHeadersAreCutAtTheCap() throws {
+        let server = try LoopbackHTTPServer(script: [LoopbackHTTPServer.Reply(action: .endlessHeaders)])
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        let started = Date()
+        do {
+            _ = try transport.send(HTTPRequest(url: server.baseURL + "/x", body: [1], timeout: 1))
+            Issue.record("expected the answer to be refused")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("answer larger than 64 KB"), "\(message)")
+        }
+        #expect(Date().timeIntervalSince(started) < 0.9)
+    }
+
+    @Test func theCapIsAnOptionAndADeclaredHugeLengthIsRefusedAtOnce() throws {
+        let server = try LoopbackHTTPServer(script: [.json(200, String(repeating: " ", count: 5_000) + earnedBody)])
+        defer { server.stop() }
+        let small = try CurlTransport(options: .init(maxAnswerBytes: 4_096))
+        do {
+            _ = try small.send(HTTPRequest(url: server.baseURL + "/x", body: [1], timeout: 2))
+            Issue.record("expected the answer to be refused")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(message.contains("answer larger than 4 KB"), "\(message)")
+        }
+        // The same answer under the default cap is read as usual, on a fresh connection.
+        let response = try CurlTransport().send(HTTPRequest(url: server.baseURL + "/x", body: [1], timeout: 2))
+        #expect(response.status == 200)
+        #expect(response.body.count == 5_000 + earnedBody.utf8.count)
     }
 
     @Test func oneHandleKeepsOneConnectionFor50Requests() throws {
@@ -149,17 +248,52 @@ import Testing
         #expect(server.requests.last?.body == Array("{\"i\":49}".utf8))
     }
 
-    @Test func aConnectionClosedByTheServerIsReplacedTransparently() throws {
+    /// A server that closes each connection right after its answer, without `Connection: close`
+    /// (as a proxy closing idle connections does). libcurl's liveness check usually sees the
+    /// close and opens a fresh connection; when the close races the next request, that request
+    /// fails as a connection error (the sender retries it, counted) and is never resent behind
+    /// the caller's back. Either way every request on the wire is one `send`.
+    @Test func aConnectionClosedByTheServerIsReplacedOrFailsButIsNeverResentSilently() throws {
         var reply = LoopbackHTTPServer.Reply.json(200, "{}")
         reply.closeAfterAnswer = true
         let server = try LoopbackHTTPServer(script: [reply])
         defer { server.stop() }
         let transport = try CurlTransport()
+        var answered = 0
         for _ in 0..<5 {
-            #expect(try transport.send(HTTPRequest(url: server.baseURL + "/", body: [1], timeout: 5)).status == 200)
+            do {
+                #expect(try transport.send(HTTPRequest(url: server.baseURL + "/", body: [1], timeout: 5)).status == 200)
+                answered += 1
+            } catch {
+                guard case .connection = error else { Issue.record("got \(error)"); return }
+            }
         }
-        #expect(server.requests.count == 5)
-        #expect(server.connections == 5)
+        #expect(answered >= 1)
+        #expect(server.requests.count == answered, "a request the server read and answered is one the client counted")
+    }
+
+    /// The server reads the whole request, then closes the kept-alive connection without an
+    /// answer (a crash after commit). libcurl on its own would resend the POST on a fresh
+    /// connection without telling anyone; the transport must fail that attempt instead, so the
+    /// sender retries it visibly and every request the server saw is one the client counted.
+    @Test func aReusedConnectionDyingAfterTheRequestIsAFailedAttemptNotASilentResend() throws {
+        let server = try LoopbackHTTPServer(script: [.json(200, "{}"), LoopbackHTTPServer.Reply(action: .closeWithoutAnswer),
+                                                     .json(200, "{}")])
+        defer { server.stop() }
+        let transport = try CurlTransport()
+        #expect(try transport.send(HTTPRequest(url: server.baseURL + "/", body: [1], timeout: 5)).status == 200)
+        do {
+            _ = try transport.send(HTTPRequest(url: server.baseURL + "/", body: [2], timeout: 5))
+            Issue.record("expected the dropped request to fail, not to be resent; the server saw \(server.requests.count)")
+        } catch {
+            guard case .connection(let message) = error else { Issue.record("got \(error)"); return }
+            #expect(!message.isEmpty)
+        }
+        #expect(server.requests.count == 2, "one request per attempt on the wire")
+        // The next attempt (the sender's visible retry) goes out on a fresh connection.
+        #expect(try transport.send(HTTPRequest(url: server.baseURL + "/", body: [2], timeout: 5)).status == 200)
+        #expect(server.requests.count == 3)
+        #expect(server.requests.map(\.body) == [[1], [2], [2]])
     }
 
     @Test func oneTransportPerThreadPutsNRequestsInFlightAtOnce() throws {

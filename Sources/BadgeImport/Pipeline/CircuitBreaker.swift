@@ -3,8 +3,10 @@ import Synchronization
 /// Stops a run when the service has kept failing for longer than `window` seconds with no
 /// answer that shows it working. Without it a dead endpoint burns through the whole file,
 /// each row waiting out its retries, and the ledger fills with failures that say nothing new.
-/// Any definite answer (earned, duplicate, rejected) closes it again.
-public final class CircuitBreaker: Sendable {
+/// Any definite answer (earned, duplicate, rejected) closes it again. The workers' senders
+/// tell it of every attempt as it ends (`AttemptObserver`), so the window starts at the first
+/// failed attempt, not when a row has run out of attempts.
+public final class CircuitBreaker: AttemptObserver {
     private let window: Double
     private let clock: Clock
     /// When the current run of failures began (a Double's bit pattern), or `answering` while the
@@ -26,6 +28,8 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
+    /// The window starts when the first failure of a run of failures is noted, that is when the
+    /// failed attempt ended (a timed-out attempt counts from its timeout, not its start).
     public func noteFailure() {
         let now = clock.now()
         _ = failingSince.compareExchange(expected: Self.answering, desired: now.bitPattern, ordering: .relaxed)

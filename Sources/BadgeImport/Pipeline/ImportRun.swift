@@ -488,7 +488,7 @@ public final class ImportRun: Sendable {
             sender = EarnSender(client: client,
                                 policy: SendPolicy(maxAttempts: configuration.maxAttempts, timeout: configuration.timeout,
                                                    backoff: Backoff(base: configuration.backoffBase, cap: configuration.backoffCap)),
-                                rateLimiter: limiter, clock: clock, random: random)
+                                rateLimiter: limiter, observer: breaker, clock: clock, random: random)
         } catch {
             control.stop(because: "cannot open an HTTP handle: \(error)")
             while let job = queue.take() { recorder.record(Self.notSent(job)) }
@@ -515,22 +515,20 @@ public final class ImportRun: Sendable {
                             httpStatus: result.lastHTTPStatus, attempts: result.attempts, original: job.original,
                             row: row, latencies: result.latencies, throttled: result.throttled)
         switch result.outcome {
+        // The breaker has heard of every attempt from the sender already; here the run only
+        // reacts to it being open.
         case .earned(let receipt):
-            breaker.noteAnswer()
             out.status = .earned
             out.receipt = receipt
         case .duplicate(let message):
-            breaker.noteAnswer()
             out.status = .duplicate
             out.errorCode = "809"
             out.errorMessage = message
         case .rejected(_, let code, let message):
-            breaker.noteAnswer()
             out.status = .rejected
             out.errorCode = code
             out.errorMessage = message
         case .retryable(let status, let code, let message, _):
-            breaker.noteFailure()
             // A code to group failures by in the report: the API's, else the HTTP status, else
             // the network (timeouts and dropped connections carry their detail in the message).
             out.errorCode = code ?? status.map { "http-\($0)" } ?? "network"
@@ -545,7 +543,9 @@ public final class ImportRun: Sendable {
         case .fatal(let status, let message):
             out.errorCode = String(status)
             out.errorMessage = message
-            control.stop(because: "the API refused the request with HTTP \(status): \(message)")
+            // Status 0: no HTTP answer at all, the request could not be sent as configured.
+            control.stop(because: status == 0 ? "cannot send requests: \(message)"
+                                              : "the API refused the request with HTTP \(status): \(message)")
         }
         return out
     }

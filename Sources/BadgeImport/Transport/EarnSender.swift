@@ -13,6 +13,16 @@ public struct SendPolicy: Sendable {
     }
 }
 
+/// Hears of every attempt as it ends, inside the retry loop: the circuit breaker, which must
+/// count from the first failed attempt, not from the first row that ran out of attempts (a
+/// hung server with 30 s timeouts and six attempts per row took 251 s to trip a 60 s window).
+public protocol AttemptObserver: Sendable {
+    /// The server answered definitely (earned, duplicate, rejected): it is working.
+    func noteAnswer()
+    /// The attempt failed in a way worth retrying (5xx, 429, timeout, connection error).
+    func noteFailure()
+}
+
 /// The fate of one row after all its attempts.
 public struct SendResult: Sendable {
     /// The final outcome; a `.retryable` here means retries ran out or the run is stopping.
@@ -32,15 +42,21 @@ public final class EarnSender: @unchecked Sendable {
     public let client: EarnClient
     public let policy: SendPolicy
     private let rateLimiter: RateLimiter?
+    private let observer: (any AttemptObserver)?
     private let clock: Clock
     private let random: RandomSource
     /// Backoff sleeps are cut into slices this long so a stop request is noticed mid-wait.
     private let sleepSlice = 0.25
 
-    public init(client: EarnClient, policy: SendPolicy, rateLimiter: RateLimiter?, clock: Clock, random: RandomSource) {
+    /// - Parameter observer: told of each attempt's outcome as it happens (the run's circuit
+    ///   breaker); `shouldStop` is checked before every retry, so a breaker that opens while a
+    ///   row is retrying ends that row's retries too when `shouldStop` asks it.
+    public init(client: EarnClient, policy: SendPolicy, rateLimiter: RateLimiter?, observer: (any AttemptObserver)? = nil,
+                clock: Clock, random: RandomSource) {
         self.client = client
         self.policy = policy
         self.rateLimiter = rateLimiter
+        self.observer = observer
         self.clock = clock
         self.random = random
     }
@@ -67,6 +83,7 @@ public final class EarnSender: @unchecked Sendable {
             switch attempt.outcome {
             case .earned, .duplicate, .rejected:
                 rateLimiter?.noteSuccess()
+                observer?.noteAnswer()
                 return result
             case .fatal:
                 return result
@@ -82,6 +99,7 @@ public final class EarnSender: @unchecked Sendable {
                 continue
             case .retryable(let status, _, _, let retryAfter):
                 refreshedToken = false
+                observer?.noteFailure()
                 if status == 429 {
                     result.throttled += 1
                     rateLimiter?.noteThrottled(retryAfter: retryAfter)

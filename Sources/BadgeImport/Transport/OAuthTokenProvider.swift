@@ -80,7 +80,7 @@ public final class OAuthTokenProvider: @unchecked Sendable {
             response = try transport.send(request)
         } catch {
             switch error {
-            case .timeout: throw .unavailable(httpStatus: nil, message: "token request timed out")
+            case .timeout: throw .unavailable(httpStatus: nil, message: "token request timed out after \(CurlTransport.seconds(timeout)) s")
             case .connection(let message): throw .unavailable(httpStatus: nil, message: "token request failed: \(message)")
             case .setup(let message): throw .refused(httpStatus: 0, message: "token request could not be sent: \(message)")
             }

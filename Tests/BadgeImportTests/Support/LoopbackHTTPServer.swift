@@ -17,7 +17,13 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     }
 
     struct Reply: Sendable {
-        enum Action: Sendable { case respond, closeWithoutAnswer }
+        enum Action: Sendable {
+            case respond, closeWithoutAnswer
+            /// A 200 whose chunked body never ends: 64 KB chunks until the client goes away.
+            case endlessBody
+            /// A 200 whose header block never ends: 1 KB header lines until the client goes away.
+            case endlessHeaders
+        }
         var status: Int = 200
         var headers: [(String, String)] = [("Content-Type", "application/json")]
         var body: String = ""
@@ -174,6 +180,10 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             if reply.delay > 0 { Thread.sleep(forTimeInterval: reply.delay) }
             defer { lock.withLock { _inFlight -= 1 } }
             if reply.action == .closeWithoutAnswer { return }
+            if reply.action == .endlessBody || reply.action == .endlessHeaders {
+                streamForever(fd, headers: reply.action == .endlessHeaders)
+                return
+            }
 
             let body = Array(reply.body.utf8)
             var text = "HTTP/1.1 \(reply.status) \(Self.reason(reply.status))\r\n"
@@ -188,6 +198,29 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             }
             if reply.closeAfterAnswer { return }
         }
+    }
+
+    /// Sends an answer that never ends, until a send fails (the client closed) or `stop()`.
+    private func streamForever(_ fd: Int32, headers endlessHeaders: Bool) {
+        func write(_ bytes: [UInt8]) -> Bool {
+            var sent = 0
+            while sent < bytes.count {
+                if lock.withLock({ stopped }) { return false }
+                let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if count <= 0 { return false }
+                sent += count
+            }
+            return true
+        }
+        if endlessHeaders {
+            guard write(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n".utf8)) else { return }
+            let line = Array(("X-Filler: " + String(repeating: "a", count: 1_000) + "\r\n").utf8)
+            while write(line) {}
+            return
+        }
+        guard write(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)) else { return }
+        let chunk = Array("10000\r\n".utf8) + [UInt8](repeating: 0x20, count: 0x10000) + Array("\r\n".utf8)
+        while write(chunk) {}
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
