@@ -21,7 +21,7 @@ import Synchronization
 ///   so a volley of 429s from requests that were already in flight counts once. After a quiet
 ///   `hold`, clean answers raise the pace by `probeGrowth` per second up to the ceiling, so a
 ///   raised limit is found again.
-public final class RateLimiter: @unchecked Sendable {
+public final class RateLimiter: Sendable {
     public enum Mode: Sendable, Equatable {
         case fixed(RateSpec)
         case adaptive(ceiling: RateSpec?)
@@ -62,18 +62,21 @@ public final class RateLimiter: @unchecked Sendable {
     public let mode: Mode
     public let tuning: Tuning
     private let clock: Clock
-    private let lock = NSLock()
 
-    private var pace: Double?
-    private var nextSlot: Double  // GCRA's theoretical arrival time
-    private var lastCut = -Double.infinity
-    private var pausedUntil = -Double.infinity
-    private var lastRaise: Double
-    private var stats = Statistics()
-    private var lastSecond = AcceptanceWindow(bucketWidth: 0.1, bucketCount: 10)
-    private var lastMinute = AcceptanceWindow(bucketWidth: 1, bucketCount: 60)
-    private var refusedLastSecond = AcceptanceWindow(bucketWidth: 0.1, bucketCount: 10)
-    private var refusedLastMinute = AcceptanceWindow(bucketWidth: 1, bucketCount: 60)
+    /// What the pace is and what it has seen, changed only under `state`'s lock.
+    private struct State {
+        var pace: Double?
+        var nextSlot: Double  // GCRA's theoretical arrival time
+        var lastCut = -Double.infinity
+        var pausedUntil = -Double.infinity
+        var lastRaise: Double
+        var stats = Statistics()
+        var lastSecond = AcceptanceWindow(bucketWidth: 0.1, bucketCount: 10)
+        var lastMinute = AcceptanceWindow(bucketWidth: 1, bucketCount: 60)
+        var refusedLastSecond = AcceptanceWindow(bucketWidth: 0.1, bucketCount: 10)
+        var refusedLastMinute = AcceptanceWindow(bucketWidth: 1, bucketCount: 60)
+    }
+    private let state: Mutex<State>
     private let started: Double
     /// False while there is neither a pace nor a pause: then `acquire` is a counter increment
     /// and takes no lock (every worker acquires once per request). Set under the lock when a
@@ -85,21 +88,21 @@ public final class RateLimiter: @unchecked Sendable {
         self.mode = mode
         self.tuning = tuning
         self.clock = clock
+        let pace: Double?
         switch mode {
         case .fixed(let rate): pace = rate.perSecond
         case .adaptive(let ceiling): pace = ceiling?.perSecond
         }
         started = clock.now()
         mayWait = Atomic(pace != nil)
-        nextSlot = started
-        lastRaise = started
+        state = Mutex(State(pace: pace, nextSlot: started, lastRaise: started))
     }
 
     public var statistics: Statistics {
-        lock.withLock {
-            var copy = stats
+        state.withLock { s in
+            var copy = s.stats
             copy.granted = granted.load(ordering: .relaxed)
-            copy.pace = pace
+            copy.pace = s.pace
             return copy
         }
     }
@@ -110,12 +113,12 @@ public final class RateLimiter: @unchecked Sendable {
     public func acquire(shouldStop: () -> Bool = { false }) -> Bool {
         granted.add(1, ordering: .relaxed)
         guard mayWait.load(ordering: .acquiring) else { return true }
-        let wait: Double = lock.withLock {
+        let wait: Double = state.withLock { s in
             let now = clock.now()
-            guard let pace else { return max(0, pausedUntil - now) }
+            guard let pace = s.pace else { return max(0, s.pausedUntil - now) }
             let interval = 1 / pace
-            let slot = max(now, pausedUntil, nextSlot - (tuning.burst - 1) * interval)
-            nextSlot = max(nextSlot, slot) + interval
+            let slot = max(now, s.pausedUntil, s.nextSlot - (tuning.burst - 1) * interval)
+            s.nextSlot = max(s.nextSlot, slot) + interval
             return slot - now
         }
         var remaining = wait
@@ -131,58 +134,58 @@ public final class RateLimiter: @unchecked Sendable {
     /// The server answered 429. A Retry-After pauses every worker, not just the one that got
     /// it: the others would only collect more 429s (a per-minute window used up, say).
     public func noteThrottled(retryAfter: Double? = nil) {
-        lock.withLock {
-            stats.throttled += 1
+        state.withLock { s in
+            s.stats.throttled += 1
             if let retryAfter, retryAfter > 0, retryAfter.isFinite {
-                pausedUntil = max(pausedUntil, clock.now() + min(retryAfter, tuning.retryAfterCap))
+                s.pausedUntil = max(s.pausedUntil, clock.now() + min(retryAfter, tuning.retryAfterCap))
                 mayWait.store(true, ordering: .releasing)
             }
             guard case .adaptive = mode else { return }
             let now = clock.now()
-            refusedLastSecond.add(now: now)
-            refusedLastMinute.add(now: now)
-            guard now - lastCut >= tuning.cutInterval else { return }
-            let secondSample = lastSecond.count(now: now) >= tuning.minimumSample
-            let accepted = secondSample ? lastSecond.count(now: now) : lastMinute.count(now: now)
-            let refused = secondSample ? refusedLastSecond.count(now: now) : refusedLastMinute.count(now: now)
+            s.refusedLastSecond.add(now: now)
+            s.refusedLastMinute.add(now: now)
+            guard now - s.lastCut >= tuning.cutInterval else { return }
+            let secondSample = s.lastSecond.count(now: now) >= tuning.minimumSample
+            let accepted = secondSample ? s.lastSecond.count(now: now) : s.lastMinute.count(now: now)
+            let refused = secondSample ? s.refusedLastSecond.count(now: now) : s.refusedLastMinute.count(now: now)
             guard refused >= 3, accepted + refused >= tuning.minimumSample,
                   Double(refused) >= tuning.limitShare * Double(accepted + refused) else { return }
             let measured: Double
-            if lastSecond.count(now: now) >= tuning.minimumSample {
-                measured = lastSecond.rate(now: now, since: started)
-            } else if lastSecond.count(now: now) > 0 {
+            if s.lastSecond.count(now: now) >= tuning.minimumSample {
+                measured = s.lastSecond.rate(now: now, since: started)
+            } else if s.lastSecond.count(now: now) > 0 {
                 // Slow limits (100/min) give a handful of answers per second: look back
                 // until the sample is big enough to mean something.
-                measured = lastMinute.rate(now: now, since: started, minimumCount: tuning.minimumSample)
+                measured = s.lastMinute.rate(now: now, since: started, minimumCount: tuning.minimumSample)
             } else {
-                measured = lastMinute.rate(now: now, since: started)
+                measured = s.lastMinute.rate(now: now, since: started)
             }
-            let current = pace ?? measured
+            let current = s.pace ?? measured
             var next = min(current, measured)
             next = max(next, current * tuning.deepestCut, tuning.minimumRate)
-            if pace == nil { nextSlot = now }
-            pace = next
+            if s.pace == nil { s.nextSlot = now }
+            s.pace = next
             mayWait.store(true, ordering: .releasing)
-            lastCut = now
-            lastRaise = now
-            stats.cuts += 1
+            s.lastCut = now
+            s.lastRaise = now
+            s.stats.cuts += 1
         }
     }
 
     /// The server answered anything but 429 (it let the request through its limiter).
     public func noteSuccess() {
-        lock.withLock {
+        state.withLock { s in
             let now = clock.now()
-            lastSecond.add(now: now)
-            lastMinute.add(now: now)
-            guard case .adaptive(let ceiling) = mode, let current = pace else { return }
-            guard now - lastCut >= tuning.hold else { lastRaise = now; return }
-            let elapsed = min(now - lastRaise, 1)
+            s.lastSecond.add(now: now)
+            s.lastMinute.add(now: now)
+            guard case .adaptive(let ceiling) = mode, let current = s.pace else { return }
+            guard now - s.lastCut >= tuning.hold else { s.lastRaise = now; return }
+            let elapsed = min(now - s.lastRaise, 1)
             guard elapsed > 0 else { return }
             var next = current * (1 + tuning.probeGrowth * elapsed)
             if let ceiling { next = min(next, ceiling.perSecond) }
-            pace = next
-            lastRaise = now
+            s.pace = next
+            s.lastRaise = now
         }
     }
 }
