@@ -5,17 +5,27 @@ import Synchronization
 /// workers (records sent): one line in results.csv, one in failed.csv when it needs fixing,
 /// an entry in the ledger for anything sent, and the counters behind progress and summary.
 ///
-/// One lock guards the counters and the files. The lines are encoded and the ledger entry built
+/// One lock (a Mutex around the state) guards the counters and the files. The lines are encoded and the ledger entry built
 /// before taking it, and the entry goes to the run's `LedgerWriter` (which batches 500 to a
 /// transaction) after releasing it, so the work under the lock is a few counter updates and a
 /// buffered write: 32 workers finish a row each every couple of milliseconds.
-final class RunRecorder: @unchecked Sendable {
+final class RunRecorder: Sendable {
     /// What a rerun would still send from one input, to decide whether it is fully processed.
     struct SourceTally { var records = 0; var failed = 0; var rejected = 0 }
 
-    private let lock = NSLock()
-    private let results: CSVWriter
-    private let failed: CSVWriter
+    /// The counters and the two report files, touched only under `state`'s lock.
+    private struct State {
+        var results: CSVWriter
+        var failed: CSVWriter
+        var counts: [RowStatus: Int] = [:]
+        var requestsSent = 0
+        var retries = 0
+        var throttled = 0
+        var errors = ErrorTally()
+        var sources: [String: SourceTally] = [:]
+        var latency = LatencyRecorder()
+    }
+    private let state: Mutex<State>
     private let layout: ColumnUnion
     private let inputIndex: [String: Int]
     private let writer: LedgerWriter?
@@ -26,14 +36,6 @@ final class RunRecorder: @unchecked Sendable {
     private let onLedgerFailure: @Sendable (LedgerError) -> Void
     /// Outcomes of sent rows that reached the recorder after the ledger failed.
     private let unrecorded = Atomic<Int>(0)
-
-    private(set) var counts: [RowStatus: Int] = [:]
-    private(set) var requestsSent = 0
-    private(set) var retries = 0
-    private(set) var throttled = 0
-    private var errors = ErrorTally()
-    private var sources: [String: SourceTally] = [:]
-    private var latency = LatencyRecorder()
 
     static let resultsHeader = ["source", "line", "requestId", "status", "httpStatus", "errorCode",
                                 "errorMessage", "earnedBadgeId", "issuedId", "expiresOn", "attempts"]
@@ -48,9 +50,10 @@ final class RunRecorder: @unchecked Sendable {
         layout = ColumnUnion(inputs.map(\.columns))
         inputIndex = Dictionary(inputs.enumerated().map { ($0.element.source, $0.offset) },
                                 uniquingKeysWith: { first, _ in first })
-        results = try CSVWriter(path: reportDir + "/results.csv", header: Self.resultsHeader)
-        failed = try CSVWriter(path: reportDir + "/failed.csv",
-                               header: layout.columns + ["line", "errorCode", "errorMessage"])
+        let results = try CSVWriter(path: reportDir + "/results.csv", header: Self.resultsHeader)
+        let failed = try CSVWriter(path: reportDir + "/failed.csv",
+                                   header: layout.columns + ["line", "errorCode", "errorMessage"])
+        state = Mutex(State(results: results, failed: failed))
         writer = ledger.map { LedgerWriter(ledger: $0, runId: runId, batchSize: batchSize, clock: clock) }
     }
 
@@ -67,24 +70,25 @@ final class RunRecorder: @unchecked Sendable {
                 expiresOn: result.receipt?.expiresOn, source: row.source, line: row.line,
                 badgeMetaId: row.badgeMetaId, customerId: row.customerId)
         }
-        lock.lock()
-        counts[result.status, default: 0] += 1
-        requestsSent += result.attempts
-        retries += max(0, result.attempts - 1)
-        throttled += result.throttled
-        for seconds in result.latencies { latency.record(seconds: seconds) }
-        var tally = sources[result.source, default: SourceTally()]
-        tally.records += 1
-        if result.status == .failed { tally.failed += 1 }
-        if result.status == .rejected { tally.rejected += 1 }
-        sources[result.source] = tally
+        state.withLock { state in
+            state.counts[result.status, default: 0] += 1
+            state.requestsSent += result.attempts
+            state.retries += max(0, result.attempts - 1)
+            state.throttled += result.throttled
+            for seconds in result.latencies { state.latency.record(seconds: seconds) }
+            var tally = state.sources[result.source, default: SourceTally()]
+            tally.records += 1
+            if result.status == .failed { tally.failed += 1 }
+            if result.status == .rejected { tally.rejected += 1 }
+            state.sources[result.source] = tally
 
-        results.write(encodedLine: resultLine)
-        if let failedLine {
-            failed.write(encodedLine: failedLine)
-            noteError(result)
+            state.results.write(encodedLine: resultLine)
+            if let failedLine {
+                state.failed.write(encodedLine: failedLine)
+                state.errors.add(status: result.status, code: result.errorCode ?? "", message: result.errorMessage ?? "",
+                                 example: "\(result.source):\(result.line)")
+            }
         }
-        lock.unlock()
         if let entry, let writer {
             if ledgerError.withLock({ $0 == nil }) {
                 do { try writer.append(entry) } catch { note(error) }
@@ -114,10 +118,10 @@ final class RunRecorder: @unchecked Sendable {
     /// Commits what the ledger has not seen yet and pushes the report files to disk.
     /// Throws the first ledger failure of the run.
     func flush() throws(LedgerError) {
-        lock.lock()
-        results.flush()
-        failed.flush()
-        lock.unlock()
+        state.withLock { state in
+            state.results.flush()
+            state.failed.flush()
+        }
         if let writer, ledgerError.withLock({ $0 == nil }) {
             do { try writer.flush() } catch { note(error) }
         }
@@ -135,35 +139,21 @@ final class RunRecorder: @unchecked Sendable {
 
     /// Whether results.csv and failed.csv reached the disk whole (a full disk shows here).
     func finishFiles() throws(ReportError) {
-        lock.lock()
-        defer { lock.unlock() }
-        try results.finish()
-        try failed.finish()
+        try state.withLock { state throws(ReportError) in
+            try state.results.finish()
+            try state.failed.finish()
+        }
     }
 
-    func latencySummary() -> LatencySummary {
-        lock.lock()
-        defer { lock.unlock() }
-        return latency.summary
-    }
+    func latencySummary() -> LatencySummary { state.withLock { $0.latency.summary } }
 
-    func errorSummaries() -> [ErrorSummary] {
-        lock.lock()
-        defer { lock.unlock() }
-        return errors.summaries
-    }
+    func errorSummaries() -> [ErrorSummary] { state.withLock { $0.errors.summaries } }
 
-    func sourceTally(_ source: String) -> SourceTally {
-        lock.lock()
-        defer { lock.unlock() }
-        return sources[source] ?? SourceTally()
-    }
+    func sourceTally(_ source: String) -> SourceTally { state.withLock { $0.sources[source] ?? SourceTally() } }
 
     /// A consistent copy of the counters, for progress lines and the timeline.
     func snapshot() -> (counts: [RowStatus: Int], requestsSent: Int, retries: Int, throttled: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (counts, requestsSent, retries, throttled)
+        state.withLock { ($0.counts, $0.requestsSent, $0.retries, $0.throttled) }
     }
 
     /// The results.csv line, encoded field by field (no array of strings per row).
@@ -196,10 +186,5 @@ final class RunRecorder: @unchecked Sendable {
         fields.insert(contentsOf: [String(result.line), result.errorCode ?? "", result.errorMessage ?? ""],
                       at: min(width, fields.count))
         return CSVWriter.encodedLine(fields)
-    }
-
-    private func noteError(_ result: RowResult) {
-        errors.add(status: result.status, code: result.errorCode ?? "", message: result.errorMessage ?? "",
-                   example: "\(result.source):\(result.line)")
     }
 }
