@@ -165,9 +165,12 @@ public struct InputSummary: Codable, Sendable, Equatable {
     /// Read to the end with nothing left that a rerun would send: the ledger remembers its
     /// content hash, so the same bytes are skipped next time (and `--archive-dir` moves it).
     public var fullyProcessed: Bool
+    /// Its size or modification time changed while it was read (a file still being written):
+    /// never recorded as fully processed, read again by the next run.
+    public var changedWhileRead: Bool
 
     public init(path: String, sha256: String, bytes: Int64, records: Int, skipped: Bool = false,
-                skippedReason: String? = nil, fullyProcessed: Bool = false) {
+                skippedReason: String? = nil, fullyProcessed: Bool = false, changedWhileRead: Bool = false) {
         self.path = path
         self.sha256 = sha256
         self.bytes = bytes
@@ -175,6 +178,7 @@ public struct InputSummary: Codable, Sendable, Equatable {
         self.skipped = skipped
         self.skippedReason = skippedReason
         self.fullyProcessed = fullyProcessed
+        self.changedWhileRead = changedWhileRead
     }
 
     public init(from decoder: Decoder) throws {
@@ -186,6 +190,7 @@ public struct InputSummary: Codable, Sendable, Equatable {
         skipped = try c.decodeIfPresent(Bool.self, forKey: .skipped) ?? false
         skippedReason = try c.decodeIfPresent(String.self, forKey: .skippedReason)
         fullyProcessed = try c.decodeIfPresent(Bool.self, forKey: .fullyProcessed) ?? false
+        changedWhileRead = try c.decodeIfPresent(Bool.self, forKey: .changedWhileRead) ?? false
     }
 }
 

@@ -12,7 +12,10 @@ public enum SummaryText {
         }
         lines.append(summary.dryRun ? "dry run, nothing sent: \(verdict)" : "run \(summary.runId) \(verdict)")
         for input in summary.inputs {
-            let note = input.skipped ? " (skipped: \(input.skippedReason ?? "already processed"))" : ""
+            var note = input.skipped ? " (skipped: \(input.skippedReason ?? "already processed"))" : ""
+            if input.changedWhileRead {
+                note = " (CHANGED while read: still being written? not recorded as fully processed; the next run reads it again)"
+            }
             lines.append("  \(input.path): \(input.records) records\(note)")
         }
         let order: [RowStatus] = [.earned, .duplicate, .alreadyDone, .duplicateInInput, .rejected, .failed, .invalid]
