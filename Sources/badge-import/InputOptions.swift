@@ -26,8 +26,14 @@ struct InputOptions: ParsableArguments {
             help: "Namespace of derived requestIds (default \(RequestID.defaultNamespace)); a new one re-issues every event.")
     var keyNamespace: String?
 
-    /// The files to read (directories and globs expanded, in name order) and the mapping rules.
-    func resolve(_ arguments: [String], now: Date = Date()) throws(InputError) -> (files: [InputFile], mapping: MappingOptions) {
+    @Option(help: ArgumentHelp("Read a file found in a folder or by a glob only once it has gone unmodified this long (default \(Int(InputPaths.defaultSettleSeconds)), or \(InputPaths.settleVariable)); files named explicitly are always read.", valueName: "seconds"))
+    var settle: Double?
+
+    /// The files to read (directories and globs expanded, in name order, unsettled files left
+    /// out with a warning on stderr naming each) and the mapping rules.
+    func resolve(_ arguments: [String], now: Date = Date(),
+                 environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(InputError) -> (files: [InputFile], mapping: MappingOptions, unsettled: [InputPaths.UnsettledFile]) {
         var explicitFormat: InputFormat?
         if let format {
             guard let value = InputFormat(rawValue: format.lowercased()) else {
@@ -38,12 +44,22 @@ struct InputOptions: ParsableArguments {
         let mapping = try MappingOptions.fromCommandLine(
             maps: maps, badgeMetaId: badgeMetaId, ownerType: ownerType, referenceId: referenceId,
             allowMissingDate: allowMissingDate, keyNamespace: keyNamespace, now: now)
+        let settleSeconds = try InputPaths.settleSeconds(flag: settle, environment: environment)
+        let expansion = try InputPaths.expand(arguments, settle: settleSeconds, now: now)
         var files: [InputFile] = []
-        for path in try InputPaths.expand(arguments) {
+        for path in expansion.paths {
             files.append(try InputFile(path: path, format: explicitFormat))
         }
-        return (files, mapping)
+        for file in expansion.unsettled {
+            warn(file.describe(settle: settleSeconds))
+        }
+        return (files, mapping, expansion.unsettled)
     }
+}
+
+/// One line on stderr, the tool's name first: something left for later, not an error.
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("badge-import: warning: \(message)\n".utf8))
 }
 
 /// One line on stderr, the tool's name first, and the exit code the docs promise.

@@ -9,9 +9,10 @@ extension RunCommand {
     /// `warnings` are for the operator, to log before the run starts.
     func prepare(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> (configuration: ImportConfiguration, mock: MockEarnServer?, warnings: [String]) {
-        let (files, mapping) = try input.resolve(inputs)
-        // An empty drop folder is a quiet night, not a mistake.
-        guard !files.isEmpty else { throw NothingToDo(arguments: inputs) }
+        let (files, mapping, unsettled) = try input.resolve(inputs, environment: environment)
+        // An empty drop folder is a quiet night, not a mistake; so is one whose files are all
+        // still being written (each named in a warning above).
+        guard !files.isEmpty else { throw NothingToDo(arguments: inputs, unsettled: unsettled.count) }
 
         // Layers: flags, then environment, then profile, then defaults.
         let flags = RunSettingsInput(
@@ -159,4 +160,6 @@ extension RunCommand {
 /// Every input named was a folder, and none held an input file.
 struct NothingToDo: Error {
     var arguments: [String]
+    /// Files found but left for the next run, not settled yet.
+    var unsettled = 0
 }

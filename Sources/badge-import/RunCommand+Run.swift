@@ -16,7 +16,8 @@ extension RunCommand {
         } catch let error as ExitCode {
             throw error
         } catch let nothing as NothingToDo {
-            print("no input files in \(TerminalText.escaped(nothing.arguments.joined(separator: " "))): nothing to do")
+            let left = nothing.unsettled == 0 ? "" : " (\(nothing.unsettled) not settled yet, left for the next run)"
+            print("no input files in \(TerminalText.escaped(nothing.arguments.joined(separator: " ")))\(left): nothing to do")
             return
         } catch {
             throw fail("\(error)")

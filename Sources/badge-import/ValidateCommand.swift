@@ -13,7 +13,7 @@ struct ValidateCommand: ParsableCommand {
           badge-import validate samples/backfill.csv samples/backfill.jsonl --report-dir out
           zcat drop.csv.gz | badge-import validate - --format csv --badge-meta-id 66276dc68fe258516a88ff8e
 
-        Exit status: 0 every row valid, 1 some rows invalid, 2 usage or I/O error.
+        Exit status: 0 every row valid, 1 some rows invalid (or an input changed while read), 2 usage or I/O error.
         With --report-dir DIR, writes DIR/invalid.csv, DIR/duplicates.csv and DIR/summary.json.
         """
     )
@@ -32,11 +32,11 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         do {
             guard !inputs.isEmpty else { throw InputError(path: "", message: "no input files (give paths, or - with --format)") }
-            let (files, mapping) = try input.resolve(inputs)
+            let (files, mapping, _) = try input.resolve(inputs)
             let summary = try InputValidation(files: files, mapping: mapping, reportDirectory: reportDir).run()
             print(summary.humanDescription)
             if let reportDir { print("reports written to \(TerminalText.escaped(reportDir))") }
-            if summary.invalid > 0 { throw ExitCode(1) }
+            if summary.invalid > 0 || summary.changedInputs != nil { throw ExitCode(1) }
         } catch let error as InputError {
             throw fail(error.description)
         }

@@ -31,7 +31,8 @@ import Testing
         try EarnFixtures.csv(rows: 20, firstCustomer: 72_000_000).write(to: drops.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
         try "ignored".write(to: drops.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
         let mock = try MockServerProcess()
-        let args = ["run", "drops", "--base-url", mock.baseURL, "--ledger", "l.ledger", "--quiet"]
+        // The files were just written: --settle 0 takes them at once (the default waits 30 s).
+        let args = ["run", "drops", "--base-url", mock.baseURL, "--ledger", "l.ledger", "--quiet", "--settle", "0"]
 
         let first = try BinaryProcess.run(args + ["--report-dir", "n1"], directory: dir.url)
         #expect(first.exitCode == 0, "\(first.stderr)")

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CZlib
+import Digest
 
 /// Raw bytes of one input, in chunks, from a file descriptor (a file or stdin), inflated
 /// when the input is gzip. Memory is two fixed buffers whatever the file size.
@@ -17,18 +18,27 @@ final class ByteSource {
     /// Compressed bytes waiting for the inflater (gzip inputs only).
     private var raw: UnsafeMutableRawBufferPointer
     private var atEOF = false
+    /// SHA-256 of the raw bytes as they are read (stored form: compressed stays compressed), for
+    /// an input that is read once and so cannot be hashed beforehand.
+    private var hasher: SHA256?
+    private var finalHash: String?
+    /// The file as it was when opened (regular files only).
+    let openedStamp: FileStamp?
     /// In-memory content (tests and the fuzz targets), instead of a file descriptor.
     private var memory: [UInt8]?
     private var memoryOffset = 0
 
     static let chunkSize = 256 * 1024
 
-    init(file: InputFile) throws(InputError) {
+    /// - Parameter hashing: compute the SHA-256 of the bytes while reading (see `contentHash`).
+    init(file: InputFile, hashing: Bool = false) throws(InputError) {
         path = file.path
+        hasher = hashing ? SHA256() : nil
         if file.isStandardInput {
             fd = 0
             ownsDescriptor = false
             totalBytes = nil
+            openedStamp = nil
         } else {
             let opened = open(file.path, O_RDONLY)
             guard opened >= 0 else { throw InputError.system(path: file.path, action: "cannot open", errno: errno) }
@@ -44,6 +54,7 @@ final class ByteSource {
             fd = opened
             ownsDescriptor = true
             totalBytes = (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil
+            openedStamp = (info.st_mode & S_IFMT) == S_IFREG ? FileStamp(info) : nil
         }
         raw = .allocate(byteCount: file.isGzip ? ByteSource.chunkSize : 0, alignment: 16)
         if file.isGzip {
@@ -52,8 +63,10 @@ final class ByteSource {
     }
 
     /// Reads `bytes` as if they were the file's content (inflated first when `gzip`).
-    init(bytes: [UInt8], name: String, gzip: Bool = false) {
+    init(bytes: [UInt8], name: String, gzip: Bool = false, hashing: Bool = false) {
         path = name
+        hasher = hashing ? SHA256() : nil
+        openedStamp = nil
         fd = -1
         ownsDescriptor = false
         totalBytes = Int64(bytes.count)
@@ -66,6 +79,19 @@ final class ByteSource {
         raw.deallocate()
         if ownsDescriptor { close(fd) }
     }
+
+    /// SHA-256 (hex) of every byte of the input, once it has been read to its end; nil before,
+    /// or when not hashing. Never the hash of a part: a read that stopped early has none.
+    var contentHash: String? {
+        if finalHash == nil, atEOF, var hasher {
+            finalHash = hasher.finalizeHex()
+            self.hasher = nil
+        }
+        return finalHash
+    }
+
+    /// The file as it is now (regular files only).
+    func currentStamp() -> FileStamp? { fd >= 0 ? FileStamp.of(descriptor: fd) : nil }
 
     /// Fills `buffer` with the next bytes of content; 0 means end of input.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
@@ -88,6 +114,7 @@ final class ByteSource {
             let n = min(buffer.count, memory.count - memoryOffset, 1 + memoryOffset % 7919)
             if n == 0 { atEOF = true; return 0 }
             memory.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + memoryOffset, byteCount: n) }
+            hasher?.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<n]))
             memoryOffset += n
             bytesRead += Int64(n)
             return n
@@ -96,6 +123,7 @@ final class ByteSource {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 {
                 bytesRead += Int64(n)
+                if n > 0 { hasher?.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<n])) }
                 if n == 0 { atEOF = true }
                 return n
             }

@@ -11,6 +11,11 @@ struct CSVRecord {
     var textAfterQuote = false
     /// The record exceeded `CSVRecordReader.maxRecordBytes`; its cells are truncated.
     var tooLong = false
+    /// The record had more than `CSVRecordReader.maxCells` cells; only the first ones are kept.
+    var tooManyCells = false
+    /// The input ended inside this record, with no line end after it (the last line of a file
+    /// written without a final newline, or of a file still being written).
+    var endedWithoutLineEnd = false
 }
 
 /// A streaming, byte-level RFC 4180 reader: quoted fields may hold commas, doubled quotes
@@ -19,7 +24,11 @@ struct CSVRecord {
 /// input chunk plus the current record (capped), whatever the file size. Never fails on
 /// content: malformed records come back flagged, and reading goes on.
 final class CSVRecordReader {
+    /// Bytes of cell content kept per record (1 MiB); the rest of a longer record is skipped.
     static let maxRecordBytes = 1 << 20
+    /// Cells kept per record (header included); the rest of a wider record is skipped, so a
+    /// line of millions of commas costs time in proportion but no memory.
+    static let maxCells = 1_000
 
     private let source: ByteSource
     private let chunk: UnsafeMutableRawBufferPointer
@@ -106,6 +115,11 @@ final class CSVRecordReader {
             recordBytes += count
         }
         @inline(__always) func finishField(trim: Int) {
+            if record.fields.count >= CSVRecordReader.maxCells {
+                record.tooManyCells = true
+                fieldCount = 0
+                return
+            }
             let decoded = UTF8Text.decode(UnsafeBufferPointer(start: field, count: max(0, fieldCount - trim)))
             if !decoded.valid { record.invalidUTF8Fields.append(record.fields.count) }
             record.fields.append(decoded.text)
@@ -119,6 +133,7 @@ final class CSVRecordReader {
                 if !more {
                     // End of input.
                     if !started { return nil }
+                    record.endedWithoutLineEnd = true
                     switch state {
                     case .quoted: record.unterminatedQuote = true; finishField(trim: 0)
                     case .unquoted: finishField(trim: trailingSpaces)

@@ -18,8 +18,15 @@ public final class EarnFileReader {
     private var keyToField: [String: Int] = [:]
     private var exactKeyToField: [String: Int] = [:]
 
-    public convenience init(file: InputFile, mapping: MappingOptions) throws(InputError) {
-        try self.init(file: file, mapping: mapping, source: try ByteSource(file: file))
+    /// The record `next()` returned last ended at the end of the input without a line end.
+    /// Harmless in a file that did not change (many writers omit the final newline); in a file
+    /// still being written it may be a record cut short.
+    public private(set) var lastRecordUnterminated = false
+
+    /// - Parameter hashContent: compute the SHA-256 of the input while reading it (`contentHash`),
+    ///   for an input that is read once (`InputFile.isStream`) and so cannot be hashed beforehand.
+    public convenience init(file: InputFile, mapping: MappingOptions, hashContent: Bool = false) throws(InputError) {
+        try self.init(file: file, mapping: mapping, source: try ByteSource(file: file, hashing: hashContent))
     }
 
     init(file: InputFile, mapping: MappingOptions, source: ByteSource) throws(InputError) {
@@ -31,6 +38,12 @@ public final class EarnFileReader {
             let reader = CSVRecordReader(source: source)
             csv = reader
             if let header = try reader.next() {
+                if header.tooManyCells {
+                    throw InputError(path: file.displayName, message: "the header (line \(header.line)) has more than \(CSVRecordReader.maxCells) columns, the limit; is this the right file and delimiter?")
+                }
+                if header.tooLong {
+                    throw InputError(path: file.displayName, message: "the header (line \(header.line)) is longer than \(CSVRecordReader.maxRecordBytes) bytes, the limit; is this the right file?")
+                }
                 headerLine = header.line
                 columns = header.fields
                 try bindColumns(mapping: mapping)
@@ -50,6 +63,12 @@ public final class EarnFileReader {
     public var bytesRead: Int64 { source.bytesRead }
     /// The input's size when known (a regular file); nil for stdin or a pipe.
     public var totalBytes: Int64? { source.totalBytes }
+    /// SHA-256 of all the input's bytes once it has been read to the end, when opened with
+    /// `hashContent`; nil otherwise (never the hash of a part).
+    public var contentHash: String? { source.contentHash }
+    /// The file as it was when opened, and as it is now (regular files only).
+    public var openedStamp: FileStamp? { source.openedStamp }
+    public func currentStamp() -> FileStamp? { source.currentStamp() }
 
     private func bindColumns(mapping: MappingOptions) throws(InputError) {
         let normalised = columns.map { FieldRules.trimmed($0).lowercased() }
@@ -95,11 +114,14 @@ public final class EarnFileReader {
 
     private func nextCSV(_ reader: CSVRecordReader) throws(InputError) -> MappedRecord? {
         guard let record = try reader.next() else { return nil }
+        lastRecordUnterminated = record.endedWithoutLineEnd
         var shape: [RowError] = []
         if record.unterminatedQuote {
             shape.append(RowError(field: "row", reason: "a quoted field is not closed before the end of the file", key: "csv.unterminatedQuote"))
         }
-        if record.fields.count < columns.count {
+        if record.tooManyCells {
+            shape.append(RowError(field: "row", reason: "more than \(CSVRecordReader.maxCells) cells, the limit per record (the rest of the record was skipped)", key: "csv.tooManyCells"))
+        } else if record.fields.count < columns.count {
             shape.append(RowError(field: "row", reason: "\(record.fields.count) fields, the header has \(columns.count)", key: "csv.tooFewFields"))
         } else if record.fields.count > columns.count {
             shape.append(RowError(field: "row", reason: "\(record.fields.count) fields, the header has \(columns.count)", key: "csv.tooManyFields"))
@@ -131,6 +153,7 @@ public final class EarnFileReader {
                     bytes = UnsafeBufferPointer(rebasing: bytes[3...])
                 }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil } // blank
+                lastRecordUnterminated = reader.lastLineUnterminated
                 return mapJSON(line: line, bytes: bytes, tooLong: tooLong)
             }
             switch result {
@@ -149,6 +172,8 @@ public final class EarnFileReader {
         switch FlatJSONScanner.scan(bytes) {
         case .malformed(let reason, let offset):
             return .invalid(InvalidRecord(source: source, line: line, errors: [RowError(field: "row", reason: "malformed JSON at byte \(offset + 1): \(reason)", key: "json.malformed")], original: Array(repeating: "", count: 6)))
+        case .tooManyKeys(let limit):
+            return .invalid(InvalidRecord(source: source, line: line, errors: [RowError(field: "row", reason: "more than \(limit) keys, the limit per object", key: "json.tooManyKeys")], original: Array(repeating: "", count: 6)))
         case .notObject(let kind):
             return .invalid(InvalidRecord(source: source, line: line, errors: [RowError(field: "row", reason: "expected a JSON object, got \(kind)", key: "json.notObject")], original: Array(repeating: "", count: 6)))
         case .object(let members):

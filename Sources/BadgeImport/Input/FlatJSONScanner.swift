@@ -18,20 +18,27 @@ struct FlatJSONScanner {
         case object([(key: String, value: JSONCell)])
         case notObject(kind: String)
         case malformed(reason: String, offset: Int)
+        /// More than `maxKeys` members: the object is not looked at further.
+        case tooManyKeys(limit: Int)
 
         static func == (lhs: Outcome, rhs: Outcome) -> Bool {
             switch (lhs, rhs) {
             case let (.object(a), .object(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
             case let (.notObject(a), .notObject(b)): return a == b
             case let (.malformed(a, x), .malformed(b, y)): return a == b && x == y
+            case let (.tooManyKeys(a), .tooManyKeys(b)): return a == b
             default: return false
             }
         }
     }
 
     private struct Failure: Error { var reason: String; var offset: Int }
+    private struct TooManyKeys: Error {}
 
     static let maxDepth = 256
+    /// Members kept per object, like CSV's `CSVRecordReader.maxCells`: a line of a million tiny
+    /// keys (within the 1 MiB line limit) would otherwise build a million strings.
+    static let maxKeys = 1_000
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
@@ -64,6 +71,8 @@ struct FlatJSONScanner {
             return .object(members)
         } catch let failure as Failure {
             return .malformed(reason: failure.reason, offset: failure.offset)
+        } catch is TooManyKeys {
+            return .tooManyKeys(limit: maxKeys)
         } catch {
             return .malformed(reason: "\(error)", offset: scanner.i)
         }
@@ -78,6 +87,7 @@ struct FlatJSONScanner {
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw Failure(reason: "expected a key in double quotes", offset: i) }
+            guard members.count < FlatJSONScanner.maxKeys else { throw TooManyKeys() }
             let key = try parseString()
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw Failure(reason: "expected ':' after a key", offset: i) }

@@ -64,3 +64,63 @@ public struct InputError: Error, Sendable, CustomStringConvertible, Equatable {
         return InputError(path: path, message: "\(action): \(text)")
     }
 }
+
+extension InputFile {
+    /// True for an input that can be read only once: standard input, a pipe (`<(zcat x)`, i.e.
+    /// /dev/fd/N), a named FIFO, a character device. Such an input is opened once and read once:
+    /// no content-hash pass beforehand, no header check and reopen, no record count beside.
+    /// A path that cannot be stat'ed is not a stream (opening it reports why).
+    public var isStream: Bool {
+        if isStandardInput { return true }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
+    }
+}
+
+/// What tells whether a regular file changed between two moments: its device and inode (a file
+/// renamed over it is another file), size and modification time (nanoseconds). Taken before an
+/// input is hashed and again when its reading ends; any difference means the bytes read are not
+/// the bytes hashed (a drop still being written, or rewritten meanwhile).
+public struct FileStamp: Equatable, Sendable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var modifiedSeconds: Int
+    public var modifiedNanoseconds: Int
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        #if canImport(Darwin)
+        let modified = info.st_mtimespec
+        #else
+        let modified = info.st_mtim
+        #endif
+        modifiedSeconds = Int(modified.tv_sec)
+        modifiedNanoseconds = Int(modified.tv_nsec)
+    }
+
+    /// The stamp of a regular file at `path`; nil for anything else or when it cannot be stat'ed.
+    public static func of(path: String) -> FileStamp? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return FileStamp(info)
+    }
+
+    /// The same for an open descriptor.
+    static func of(descriptor: Int32) -> FileStamp? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return FileStamp(info)
+    }
+
+    /// For messages: what differs between two stamps of the same path.
+    public func difference(from earlier: FileStamp) -> String {
+        if device != earlier.device || inode != earlier.inode { return "replaced by another file" }
+        if size != earlier.size { return "size \(earlier.size) → \(size) bytes" }
+        return "modification time changed"
+    }
+}

@@ -5,31 +5,113 @@ import Foundation
 public enum InputPaths {
     static let extensions = [".csv", ".jsonl", ".ndjson", ".csv.gz", ".jsonl.gz", ".ndjson.gz"]
 
+    /// Seconds a file found in a folder or by a glob must have gone unmodified before it is read.
+    public static let defaultSettleSeconds: Double = 30
+    /// The environment variable that sets `--settle` when the flag is not given.
+    public static let settleVariable = "BADGE_IMPORT_SETTLE"
+
+    /// A file of a folder or glob left for a later run: modified too recently to be complete.
+    public struct UnsettledFile: Equatable, Sendable {
+        public var path: String
+        /// Seconds since its last modification (negative when its time is in the future).
+        public var age: Double
+        /// Seconds until it counts as settled.
+        public var settlesIn: Double
+
+        /// One line for people, naming the file.
+        public func describe(settle: Double) -> String {
+            "\(path): modified \(Int(max(0, age).rounded(.down))) s ago, less than --settle \(Self.seconds(settle)) s; left for the next run (settles in \(Int(settlesIn.rounded(.up))) s)"
+        }
+
+        static func seconds(_ value: Double) -> String {
+            value == value.rounded() ? String(Int(value)) : String(value)
+        }
+    }
+
+    /// What the user named, expanded: the files to read, and the files of folders and globs left
+    /// out because they are not settled yet.
+    public struct Expansion: Equatable, Sendable {
+        public var paths: [String]
+        public var unsettled: [UnsettledFile]
+    }
+
+    /// `--settle` when given, else `BADGE_IMPORT_SETTLE` (seconds), else the default.
+    public static func settleSeconds(flag: Double?, environment: [String: String]) throws(InputError) -> Double {
+        var value = defaultSettleSeconds
+        var source = "--settle"
+        if let flag {
+            value = flag
+        } else if let raw = environment[settleVariable], !raw.isEmpty {
+            source = settleVariable
+            guard let parsed = Double(raw.trimmingCharacters(in: .whitespaces)) else {
+                throw InputError(path: "", message: "\(settleVariable) '\(raw)': expected a number of seconds")
+            }
+            value = parsed
+        }
+        guard value.isFinite, value >= 0 else {
+            throw InputError(path: "", message: "\(source) \(value): expected a number of seconds, 0 or more")
+        }
+        return value
+    }
+
+    /// Expands like `expand(_:)`; a file found in a folder or by a glob is taken only once
+    /// `settle` seconds have passed since its last modification at `now` (a drop still being
+    /// copied is left for the next run). Files named explicitly are always taken.
+    public static func expand(_ arguments: [String], settle: Double, now: Date) throws(InputError) -> Expansion {
+        var expansion = Expansion(paths: [], unsettled: [])
+        for argument in arguments {
+            let (paths, found) = try expandOne(argument)
+            guard found, settle > 0 else { expansion.paths += paths; continue }
+            for path in paths {
+                guard let modified = modificationTime(path) else { expansion.paths.append(path); continue }
+                let age = now.timeIntervalSince1970 - modified
+                if age >= settle {
+                    expansion.paths.append(path)
+                } else {
+                    expansion.unsettled.append(UnsettledFile(path: path, age: age, settlesIn: settle - age))
+                }
+            }
+        }
+        return expansion
+    }
+
     public static func expand(_ arguments: [String]) throws(InputError) -> [String] {
         var paths: [String] = []
-        for argument in arguments {
-            if argument == "-" {
-                paths.append(argument)
-                continue
-            }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
-                if isDirectory.boolValue {
-                    paths.append(contentsOf: try files(in: argument))
-                } else {
-                    paths.append(argument)
-                }
-                continue
-            }
-            if argument.contains(where: { "*?[".contains($0) }) {
-                let matches = glob(argument)
-                guard !matches.isEmpty else { throw InputError(path: argument, message: "no file matches this pattern") }
-                paths.append(contentsOf: matches)
-                continue
-            }
-            throw InputError(path: argument, message: "no such file or directory")
-        }
+        for argument in arguments { paths += try expandOne(argument).paths }
         return paths
+    }
+
+    /// Seconds since 1970 of the last modification; nil when it cannot be stat'ed (opening it
+    /// will say why).
+    static func modificationTime(_ path: String) -> Double? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        let time = info.st_mtimespec
+        #else
+        let time = info.st_mtim
+        #endif
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// One argument's paths, and whether they were found (a folder or a glob) rather than named.
+    private static func expandOne(_ argument: String) throws(InputError) -> (paths: [String], found: Bool) {
+        if argument == "-" {
+            return ([argument], false)
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
+            if isDirectory.boolValue {
+                return (try files(in: argument), true)
+            }
+            return ([argument], false)
+        }
+        if argument.contains(where: { "*?[".contains($0) }) {
+            let matches = glob(argument)
+            guard !matches.isEmpty else { throw InputError(path: argument, message: "no file matches this pattern") }
+            return (matches, true)
+        }
+        throw InputError(path: argument, message: "no such file or directory")
     }
 
     /// The inputs directly inside a folder (not below it), by name; hidden and partial files

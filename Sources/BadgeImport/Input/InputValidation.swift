@@ -11,6 +11,9 @@ public struct ValidationSummary: Sendable, Codable, Equatable {
     public var uniqueRequestIds: Int
     /// Stable reason key (`customerId.notInteger`) → number of invalid rows having it.
     public var invalidByReason: [String: Int]
+    /// Inputs whose size or modification time changed while they were read (a file still being
+    /// written): their counts are of a moment, not of the finished file. nil when none.
+    public var changedInputs: [String]?
 
     public init(inputs: [String] = [], records: Int = 0, valid: Int = 0, invalid: Int = 0, duplicatesInInput: Int = 0,
                 uniqueRequestIds: Int = 0, invalidByReason: [String: Int] = [:]) {
@@ -26,6 +29,9 @@ public struct ValidationSummary: Sendable, Codable, Equatable {
     /// A few lines for people.
     public var humanDescription: String {
         var text = "\(records) records in \(inputs.count) input\(inputs.count == 1 ? "" : "s"): \(valid) valid (\(uniqueRequestIds) unique requestIds, \(duplicatesInInput) duplicate-in-input), \(invalid) invalid"
+        for note in changedInputs ?? [] {
+            text += "\n\(note)"
+        }
         if !invalidByReason.isEmpty {
             text += "\ninvalid rows by reason:"
             for (key, count) in invalidByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
@@ -55,13 +61,17 @@ public struct InputValidation {
     public func run() throws(InputError) -> ValidationSummary {
         // Open everything first: a missing second file or column fails before any work.
         // Files are closed again after this check and reopened in turn (so a hundred inputs
-        // never hold a hundred buffers); standard input cannot be reopened and is kept.
+        // never hold a hundred buffers); a stream (stdin, a pipe, a FIFO) cannot be reopened and
+        // is kept: reopening a FIFO whose writer is gone would wait forever.
         var readers: [EarnFileReader?] = []
         var layouts: [[String]] = []
+        var stamps: [FileStamp?] = []
         for file in files {
+            let stream = file.isStream
+            stamps.append(stream ? nil : FileStamp.of(path: file.path))
             let reader = try EarnFileReader(file: file, mapping: mapping)
             layouts.append(reader.columns)
-            readers.append(file.isStandardInput ? reader : nil)
+            readers.append(stream ? reader : nil)
         }
         let layout = ColumnUnion(layouts)
 
@@ -111,6 +121,10 @@ public struct InputValidation {
                                                    + layout.place(bad.original, from: readerIndex))
                     }
                 }
+            }
+            if let before = stamps[readerIndex], let after = reader.currentStamp(), after != before {
+                summary.changedInputs = (summary.changedInputs ?? []) + [
+                    "\(file.displayName): changed while it was read (\(after.difference(from: before))); still being written? These counts are not the finished file's"]
             }
         }
         summary.uniqueRequestIds = detector.count

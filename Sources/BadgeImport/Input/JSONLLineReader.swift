@@ -17,6 +17,8 @@ final class JSONLLineReader {
     private var finished = false
     private var lineBuffer: [UInt8] = []
     private(set) var lineNumber = 0
+    /// The line last handed to `nextLine`'s body ended at the end of the input, with no LF.
+    private(set) var lastLineUnterminated = false
 
     init(source: ByteSource) {
         self.source = source
@@ -32,6 +34,7 @@ final class JSONLLineReader {
         lineBuffer.removeAll(keepingCapacity: true)
         var tooLong = false
         var any = false
+        var sawLF = false
         while true {
             if pos == end {
                 if finished { break }
@@ -48,6 +51,7 @@ final class JSONLLineReader {
                 // Whole line inside the chunk: no copy.
                 pos += length + 1
                 lineNumber += 1
+                lastLineUnterminated = false
                 var count = length
                 if count > 0 && start[count - 1] == 0x0D { count -= 1 }
                 if count > JSONLLineReader.maxLineBytes { count = JSONLLineReader.maxLineBytes; tooLong = true }
@@ -57,10 +61,11 @@ final class JSONLLineReader {
             if length > room { tooLong = true }
             if room > 0 { lineBuffer.append(contentsOf: UnsafeBufferPointer(start: start, count: min(length, room))) }
             pos += length
-            if found != nil { pos += 1; break }
+            if found != nil { pos += 1; sawLF = true; break }
         }
         if !any { return nil }
         lineNumber += 1
+        lastLineUnterminated = !sawLF
         if lineBuffer.last == 0x0D { lineBuffer.removeLast() }
         if lineBuffer.count > JSONLLineReader.maxLineBytes { lineBuffer.removeLast(lineBuffer.count - JSONLLineReader.maxLineBytes); tooLong = true }
         return lineBuffer.withUnsafeBufferPointer { body(lineNumber, $0, tooLong) }

@@ -3,10 +3,11 @@ import Foundation
 /// A quick count of the records in a plain input, for the progress line's total and ETA: the
 /// line breaks, less the CSV header. Quoted line breaks and blank lines make it an estimate (a
 /// little high), which is what a progress bar needs; it reads at memory speed, in a thread of
-/// its own, while the import runs. Compressed inputs and standard input are not counted.
+/// its own, while the import runs. Compressed inputs, standard input and other streams (a pipe or
+/// FIFO can be read once only, by the import itself) are not counted.
 public enum RecordEstimate {
     public static func count(_ file: InputFile) -> Int? {
-        guard !file.isGzip, file.path != "-", let handle = fopen(file.path, "rb") else { return nil }
+        guard !file.isGzip, !file.isStream, let handle = fopen(file.path, "rb") else { return nil }
         defer { fclose(handle) }
         let size = 1 << 20
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)

@@ -109,20 +109,25 @@ public final class ImportRun: Sendable {
 
         var inputs: [PlannedInput] = []
         for file in config.inputs {
-            let hash = try Self.contentHash(of: file)
+            // A stream (stdin, pipe, FIFO) is read once, by the import itself: its hash is taken
+            // on the way (it cannot be skipped up front anyway). A file's stamp is taken before
+            // hashing, so any change after it (a drop still being written) shows when it is read.
+            let stream = file.isStream
+            let stamp = stream ? nil : FileStamp.of(path: file.path)
+            let hash = stream ? nil : try Self.contentHash(of: file)
             var skip = false
             if let hash, let ledger, !config.reprocess {
                 do { skip = try ledger.isInputFullyProcessed(sha256: hash) }
                 catch { throw ImportError(error) }
             }
-            // Opening reads the header (and finds a missing column before any request). Standard
-            // input can be read once only, so its reader is kept for the import itself.
+            // Opening reads the header (and finds a missing column before any request). A stream
+            // can be read once only, so its reader is kept for the import itself.
             let reader: EarnFileReader
-            do { reader = try EarnFileReader(file: file, mapping: config.mapping) }
+            do { reader = try EarnFileReader(file: file, mapping: config.mapping, hashContent: stream) }
             catch { throw ImportError(error.description) }
-            inputs.append(PlannedInput(file: file, sha256: hash ?? "", bytes: Self.size(of: file),
+            inputs.append(PlannedInput(file: file, sha256: hash ?? "", bytes: stream ? 0 : Self.size(of: file),
                                        columns: reader.columns, alreadyProcessed: skip,
-                                       openReader: file.path == "-" ? reader : nil))
+                                       openReader: stream ? reader : nil, stamp: stamp))
         }
 
         let runId: Int64
@@ -223,11 +228,22 @@ public final class ImportRun: Sendable {
         var readProblems: [String: String] = [:]
         var detector = DuplicateDetector()
         var fullyRead: Set<String> = []
-        for input in inputs where !input.alreadyProcessed {
+        var changedWhileRead: Set<String> = []
+        for index in inputs.indices where !inputs[index].alreadyProcessed {
+            let input = inputs[index]
             if control.isStopping { break }
             do throws(ReadStop) {
-                try read(input, into: queue, recorder: recorder, ledger: planLedger, detector: &detector)
-                if !control.isStopping { fullyRead.insert(input.file.displayName) }
+                let end = try read(input, into: queue, recorder: recorder, ledger: planLedger, detector: &detector)
+                if let hash = end.streamHash { inputs[index].sha256 = hash; inputs[index].bytes = end.bytes }
+                if let change = end.change {
+                    // Not the bytes hashed: never recorded as fully processed; the next run reads it again.
+                    changedWhileRead.insert(input.file.displayName)
+                    readProblems[input.file.displayName] = "changed while it was read (\(change))"
+                    logger.warning("input changed while it was read; not recorded as fully processed: the next run reads it again",
+                                   metadata: ["input": "\(input.file.displayName)", "change": "\(change)"])
+                } else if !control.isStopping {
+                    fullyRead.insert(input.file.displayName)
+                }
             } catch {
                 switch error {
                 case .input(let problem):
@@ -276,7 +292,8 @@ public final class ImportRun: Sendable {
         case (let reason, let problem): aborted = reason ?? problem
         }
         let bad = [RowStatus.rejected, .failed, .invalid].reduce(0) { $0 + (snapshot.counts[$1] ?? 0) }
-        var exitCode: Int32 = aborted != nil ? 3 : (bad > 0 || !readProblems.isEmpty ? 1 : 0)
+        let inputTrouble = !readProblems.isEmpty
+        var exitCode: Int32 = aborted != nil ? 3 : (bad > 0 || inputTrouble ? 1 : 0)
         let finishedWall = clock.wallNow()
         let duration = clock.now() - started
 
@@ -302,7 +319,8 @@ public final class ImportRun: Sendable {
                 path: input.file.displayName, sha256: input.sha256, bytes: input.bytes,
                 records: tally.records, skipped: input.alreadyProcessed,
                 skippedReason: input.alreadyProcessed ? "already fully processed (same content hash)" : nil,
-                fullyProcessed: input.alreadyProcessed || marked, problem: readProblems[input.file.displayName]))
+                fullyProcessed: input.alreadyProcessed || marked, problem: readProblems[input.file.displayName],
+                changedWhileRead: changedWhileRead.contains(input.file.displayName)))
         }
 
         let records = snapshot.counts.values.reduce(0, +)
@@ -356,9 +374,11 @@ public final class ImportRun: Sendable {
         var bytes: Int64
         var columns: [String]
         var alreadyProcessed: Bool
-        /// Standard input's reader, opened while planning; files are opened again when read, so
+        /// A stream's reader, opened while planning; files are opened again when read, so
         /// a folder of many drops does not hold them all open.
         var openReader: EarnFileReader?
+        /// A regular file as it was before it was hashed.
+        var stamp: FileStamp?
     }
 
     /// Why reading an input stopped before its end: the input itself (the others go on), or the
@@ -368,8 +388,18 @@ public final class ImportRun: Sendable {
         case ledger(LedgerError)
     }
 
+    /// How the reading of one input ended.
+    private struct ReadEnd {
+        /// A stream's SHA-256, when it was read to its end (nil for files, hashed beforehand).
+        var streamHash: String?
+        var bytes: Int64 = 0
+        /// What changed in the file since it was hashed, when it did.
+        var change: String?
+    }
+
+    @discardableResult
     private func read(_ input: PlannedInput, into queue: BlockingQueue<Job>, recorder: RunRecorder,
-                      ledger: Ledger?, detector: inout DuplicateDetector) throws(ReadStop) {
+                      ledger: Ledger?, detector: inout DuplicateDetector) throws(ReadStop) -> ReadEnd {
         let config = configuration
         let reader: EarnFileReader
         if let open = input.openReader {
@@ -388,6 +418,12 @@ public final class ImportRun: Sendable {
             }
             guard let record = next else { break }
             counter += 1
+            if reader.lastRecordUnterminated, let change = Self.change(of: input, reader: reader) {
+                // The end of a file still being written: maybe a record cut short ("REF-00" of
+                // "REF-0000149"). Not sent, and not done: the next run reads it whole.
+                if let held = Self.heldBack(record, shard: config.shard, change: change) { recorder.record(held) }
+                continue
+            }
             if counter & 31 == 0 {
                 let now = reader.bytesRead
                 live.withLock { $0.bytesRead += now - readSoFar }
@@ -423,6 +459,30 @@ public final class ImportRun: Sendable {
         }
         let now = reader.bytesRead
         live.withLock { $0.bytesRead += now - readSoFar }
+        return ReadEnd(streamHash: reader.contentHash, bytes: reader.bytesRead, change: Self.change(of: input, reader: reader))
+    }
+
+    /// What changed in a regular input since it was stamped before hashing; nil if nothing did.
+    private static func change(of input: PlannedInput, reader: EarnFileReader) -> String? {
+        guard let before = input.stamp ?? reader.openedStamp else { return nil }
+        guard let now = reader.currentStamp() else { return "cannot stat it any more" }
+        return now == before ? nil : now.difference(from: before)
+    }
+
+    /// The result for an unterminated last record of a changed file: failed, not sent (so the
+    /// next run, reading the finished file, sends it); nil when another shard owns it.
+    private static func heldBack(_ record: MappedRecord, shard: Shard?, change: String) -> RowResult? {
+        let message = "not sent: the file changed while it was read (\(change)) and its last record had no line end, so it may be cut short; the next run reads it again"
+        switch record {
+        case .invalid(let invalid):
+            if let shard, shard.index != 0 { return nil }
+            return RowResult(source: invalid.source, line: invalid.line, requestId: "", status: .failed,
+                             errorCode: "not-sent", errorMessage: message, original: invalid.original)
+        case .valid(let row, let original):
+            if let shard, !shard.contains(requestId: row.requestId) { return nil }
+            return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .failed,
+                             errorCode: "not-sent", errorMessage: message, original: original)
+        }
     }
 
     /// The result for a row that is not to be sent, or nil when it must be sent.

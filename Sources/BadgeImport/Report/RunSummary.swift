@@ -165,12 +165,17 @@ public struct InputSummary: Codable, Sendable, Equatable {
     /// Read to the end with nothing left that a rerun would send: the ledger remembers its
     /// content hash, so the same bytes are skipped next time (and `--archive-dir` moves it).
     public var fullyProcessed: Bool
-    /// Why the input was not read to the end (a truncated gzip, an I/O error): the line reached
-    /// and the reason. Its remaining rows were not sent; a rerun reads it again.
+    /// Why the input was not read to the end (a truncated gzip, an I/O error: the line reached
+    /// and the reason; its remaining rows were not sent), or what changed in it while it was
+    /// read (with `changedWhileRead`). A rerun reads it again.
     public var problem: String?
+    /// Its size or modification time changed while it was read (a file still being written):
+    /// never recorded as fully processed, read again by the next run.
+    public var changedWhileRead: Bool
 
     public init(path: String, sha256: String, bytes: Int64, records: Int, skipped: Bool = false,
-                skippedReason: String? = nil, fullyProcessed: Bool = false, problem: String? = nil) {
+                skippedReason: String? = nil, fullyProcessed: Bool = false, problem: String? = nil,
+                changedWhileRead: Bool = false) {
         self.path = path
         self.sha256 = sha256
         self.bytes = bytes
@@ -179,6 +184,7 @@ public struct InputSummary: Codable, Sendable, Equatable {
         self.skippedReason = skippedReason
         self.fullyProcessed = fullyProcessed
         self.problem = problem
+        self.changedWhileRead = changedWhileRead
     }
 
     public init(from decoder: Decoder) throws {
@@ -191,6 +197,7 @@ public struct InputSummary: Codable, Sendable, Equatable {
         skippedReason = try c.decodeIfPresent(String.self, forKey: .skippedReason)
         fullyProcessed = try c.decodeIfPresent(Bool.self, forKey: .fullyProcessed) ?? false
         problem = try c.decodeIfPresent(String.self, forKey: .problem)
+        changedWhileRead = try c.decodeIfPresent(Bool.self, forKey: .changedWhileRead) ?? false
     }
 }
 

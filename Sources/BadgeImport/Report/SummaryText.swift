@@ -14,10 +14,15 @@ public enum SummaryText {
         }
         lines.append(summary.dryRun ? "dry run, nothing sent: \(verdict)" : "run \(summary.runId) \(verdict)")
         for input in summary.inputs {
-            let note = input.skipped ? " (skipped: \(esc(input.skippedReason ?? "already processed")))" : ""
+            var note = input.skipped ? " (skipped: \(esc(input.skippedReason ?? "already processed")))" : ""
+            if input.changedWhileRead {
+                note = " (CHANGED while read: still being written? not recorded as fully processed; the next run reads it again)"
+            }
             lines.append("  \(esc(input.path)): \(input.records) records\(note)")
-            if let problem = input.problem {
+            if let problem = input.problem, !input.changedWhileRead {
                 lines.append("    NOT READ TO THE END: \(esc(problem)); the rest was not sent, a rerun reads it again")
+            } else if let problem = input.problem {
+                lines.append("    \(esc(problem))")
             }
         }
         let order: [RowStatus] = [.earned, .duplicate, .alreadyDone, .duplicateInInput, .rejected, .failed, .invalid]
