@@ -42,11 +42,17 @@ let package = Package(
         // the importer and the mock so neither carries a copy.
         .target(name: "Digest"),
 
+        // The earn API's wire model, shared so the client and the mock cannot drift apart: owner
+        // types, ISO 8601 instants, the request body (encoded by the client, decoded by the mock),
+        // the answer bodies (encoded by the mock, decoded by the client) and the one byte-level
+        // JSON scanner all of them, and the JSONL input reader, use. No dependencies.
+        .target(name: "EarnAPI"),
+
         // All the logic: input, identity, ledger, transport, pipeline, report.
         .target(
             name: "BadgeImport",
             dependencies: [
-                "CSQLite", "CCurl", "CZlib", "Digest",
+                "CSQLite", "CCurl", "CZlib", "Digest", "EarnAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -54,7 +60,7 @@ let package = Package(
         .target(
             name: "MockEarnAPI",
             dependencies: [
-                "Digest",
+                "Digest", "EarnAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,9 +76,10 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "BadgeImportTests", dependencies: ["BadgeImport", "MockEarnAPI", "Digest"]),
-        .testTarget(name: "MockEarnAPITests", dependencies: ["MockEarnAPI", "Digest"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BadgeImport", "MockEarnAPI"]),
+        .testTarget(name: "BadgeImportTests", dependencies: ["BadgeImport", "MockEarnAPI", "Digest", "EarnAPI"]),
+        .testTarget(name: "MockEarnAPITests", dependencies: ["MockEarnAPI", "Digest", "EarnAPI"]),
+        .testTarget(name: "EarnAPITests", dependencies: ["EarnAPI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BadgeImport", "MockEarnAPI", "EarnAPI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,7 @@
 #
 # Usage: fuzz/run.sh [RUNS] [extra libFuzzer flags...]   (RUNS default 3000000; -1 = forever)
 # Builds fuzz/.build/fuzz-input-readers with `swiftc -sanitize=fuzzer,address` from
-# fuzz/FuzzInputReaders.swift plus Sources/BadgeImport/{Input,Identity} and Sources/Digest (no Package.swift
+# fuzz/FuzzInputReaders.swift plus Sources/BadgeImport/{Input,Identity}, Sources/Digest and Sources/EarnAPI (no Package.swift
 # change), seeds a corpus from samples/ and a few hand-written edge cases into
 # fuzz/corpus-input/ (gitignored), then runs. Crashes land in fuzz/crash-* (gitignored).
 # Bounded by -max_total_time (default 900 s) as well as RUNS.
@@ -16,7 +16,7 @@ mkdir -p fuzz/.build fuzz/corpus-input
 BIN=fuzz/.build/fuzz-input-readers
 swiftc -O -sanitize="$SAN" -parse-as-library -module-name BadgeImport \
   -I Sources/CZlib -lz \
-  fuzz/FuzzInputReaders.swift Sources/BadgeImport/Input/*.swift Sources/BadgeImport/Identity/*.swift Sources/Digest/*.swift \
+  fuzz/FuzzInputReaders.swift Sources/BadgeImport/Input/*.swift Sources/BadgeImport/Identity/*.swift Sources/Digest/*.swift Sources/EarnAPI/*.swift \
   -o "$BIN"
 # Seeds: selector byte (0 = CSV, 1 = JSONL, 2 = JSON scanner, 3/4 = gzip CSV/JSONL) + content.
 seed() { { printf "$1"; cat; } > "fuzz/corpus-input/$2"; }

@@ -1,4 +1,5 @@
 import Foundation
+import EarnAPI
 
 /// The badges the mock knows, loaded from a JSON file (`mock-server --badges FILE`,
 /// `MockConfiguration.catalog`). Without a catalog, any 24-hex id is a live direct-earn badge
@@ -22,10 +23,10 @@ import Foundation
 /// An event date outside start..end answers 816. Customer ids may be numbers or digit strings.
 public struct BadgeCatalog: Sendable, Equatable {
     public struct Claim: Sendable, Equatable, Codable {
-        public var ownerType: EarnOwnerType
+        public var ownerType: OwnerType
         public var referenceId: String
 
-        public init(ownerType: EarnOwnerType, referenceId: String) {
+        public init(ownerType: OwnerType, referenceId: String) {
             self.ownerType = ownerType
             self.referenceId = referenceId
         }
@@ -118,8 +119,8 @@ public struct BadgeCatalog: Sendable, Equatable {
             let field = "badges[\(index)]"
             func instant(_ text: String?, _ name: String, endOfDay: Bool) throws -> Int64? {
                 guard let text else { return nil }
-                guard let millis = EarnTimestamp.parseMillis(Array(text.utf8), zone: .utcOrOffset, allowDateOnly: true,
-                                                             dateOnlyMeansEndOfDay: endOfDay)
+                guard let millis = EventInstant(iso8601: text, rules: .catalogWindow(bareDate: endOfDay ? .endOfDay : .startOfDay))?
+                    .millisecondsSinceEpoch
                 else {
                     throw BadgeCatalogError(source: source, field: "\(field).\(name)",
                                             reason: "not an ISO 8601 instant or date (\"\(text)\")")

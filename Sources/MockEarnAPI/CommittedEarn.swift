@@ -1,3 +1,4 @@
+import EarnAPI
 /// One earn the mock committed, as `GET /__earns` and `--earns-out` give it (one JSON object
 /// per line). Tests compare these with the natural keys their input should have produced.
 public struct CommittedEarn: Sendable, Codable, Equatable, Hashable {
@@ -27,7 +28,7 @@ struct EarnRecord {
     var requestId: String
     var badge: ObjectID
     var customerId: Int64
-    var ownerType: EarnOwnerType
+    var ownerType: OwnerType
     var referenceId: String
     var eventMillis: Int64
     var earnedID: ObjectID
@@ -35,7 +36,7 @@ struct EarnRecord {
     var committedEarn: CommittedEarn {
         CommittedEarn(requestId: requestId, badgeMetaId: badge.hexString, customerId: customerId,
                       ownerType: ownerType.rawValue, referenceId: referenceId,
-                      earnEventDate: EarnTimestamp.format(millis: eventMillis), earnedBadgeId: earnedID.hexString)
+                      earnEventDate: EventInstant(millisecondsSinceEpoch: eventMillis).utcString, earnedBadgeId: earnedID.hexString)
     }
 }
 
@@ -43,7 +44,7 @@ struct EarnRecord {
 struct NaturalKey: Hashable {
     var badge: ObjectID
     var customerId: Int64
-    var ownerType: EarnOwnerType
+    var ownerType: OwnerType
     var referenceId: String
     var eventMillis: Int64
 }

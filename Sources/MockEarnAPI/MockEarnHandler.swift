@@ -1,3 +1,4 @@
+import EarnAPI
 import NIOCore
 import NIOHTTP1
 

@@ -1,4 +1,5 @@
 import Foundation
+import EarnAPI
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -110,7 +111,7 @@ final class MockEarnService: Sendable {
     func earn(authorization: String?, oauthToken: String?, body: ByteBuffer, allocator: ByteBufferAllocator) -> MockReply {
         let faults = configuration.faults
         let parsed: Validation = body.withUnsafeReadableBytes { bytes in
-            guard let request = EarnRequestBody.parse(bytes) else {
+            guard let request = EarnRequestBody.decode(bytes) else {
                 return .invalid([APIError(code: Code.malformedBody, message: "Request body is not a valid JSON object",
                                           reference: nil)])
             }
@@ -283,9 +284,9 @@ final class MockEarnService: Sendable {
             errors.append(APIError(code: Code.badgeMissing, message: "BadgeMetaId information is missing",
                                    reference: "badgeMetaId"))
         }
-        var ownerType = EarnOwnerType.historicalImport
+        var ownerType = OwnerType.historicalImport
         if let text = request.ownerType, !text.isEmpty {
-            if let value = EarnOwnerType(bytes: text.utf8) {
+            if let value = OwnerType(bytes: text.utf8) {
                 ownerType = value
             } else {
                 errors.append(APIError(code: Code.invalidOwnerType, message: "Invalid owner type",
@@ -303,18 +304,18 @@ final class MockEarnService: Sendable {
         let nowMillis = Int64((configuration.clock.wallNow() * 1000).rounded(.down))
         var eventMillis = nowMillis
         // The newer field wins when both are sent.
-        let (dateText, dateField, zone): (String?, String, EarnTimestamp.Zone) = request.earnEventDateISO != nil
-            ? (request.earnEventDateISO, "earnEventDateISO", .utcOrOffset)
-            : (request.earnEventDate, "earnEventDate", .utcOnly)
+        let (dateText, dateField, rules): (String?, String, InstantRules) = request.earnEventDateISO != nil
+            ? (request.earnEventDateISO, "earnEventDateISO", .earnEventDateISO)
+            : (request.earnEventDate, "earnEventDate", .earnEventDate)
         if let dateText {
-            if let millis = EarnTimestamp.parseMillis(Array(dateText.utf8), zone: zone) {
+            if let millis = EventInstant(iso8601: dateText, rules: rules)?.millisecondsSinceEpoch {
                 eventMillis = millis
                 if Double(millis - nowMillis) > configuration.futureToleranceSeconds * 1000 {
                     errors.append(APIError(code: 750, message: "Earn event date should not be in future",
                                            reference: dateField))
                 }
             } else {
-                errors.append(APIError(code: Code.invalidDate, message: zone == .utcOnly
+                errors.append(APIError(code: Code.invalidDate, message: rules.zone == .utcOnly
                                         ? "Invalid date, expected YYYY-MM-DDTHH:MM:SS.SSSZ"
                                         : "Invalid date, expected ISO 8601 with an offset", reference: dateField))
             }
@@ -366,7 +367,7 @@ final class MockEarnService: Sendable {
     // MARK: - OAuth
 
     func token(body: ByteBuffer, allocator: ByteBufferAllocator) -> MockReply {
-        guard let request = body.withUnsafeReadableBytes({ TokenRequestBody.parse($0) }) else {
+        guard let request = body.withUnsafeReadableBytes({ TokenRequestBody.decode($0) }) else {
             return .json(.badRequest, ResponseBody.errors(
                 [APIError(code: Code.malformedBody, message: "Request body is not a valid JSON object", reference: nil)],
                 allocator: allocator))

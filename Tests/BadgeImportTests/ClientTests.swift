@@ -1,4 +1,5 @@
 import Foundation
+import EarnAPI
 import Testing
 @testable import BadgeImport
 
@@ -127,8 +128,8 @@ import Testing
     }
 }
 
-/// The success-body scanner must read exactly what JSONSerialization reads, or step aside.
-@Suite struct EarnSuccessScannerTests {
+/// The shared success-answer decoder must read exactly what JSONSerialization reads, or step aside.
+@Suite struct EarnedBadgeDecoderTests {
     private let now = Date(timeIntervalSince1970: 1_445_412_450)
 
     private func general(_ status: Int, _ body: String) -> EarnOutcome {
@@ -144,9 +145,10 @@ import Testing
             #"{"errors":[],"data":{"expiresOn":null,"earnedBadgeId":null}}"#,
         ]
         for body in bodies {
-            let fast = EarnSuccessScanner.receipt(in: Array(body.utf8))
-            #expect(fast != nil, "scanner should read \(body)")
-            #expect(fast.map { EarnOutcome.earned($0) } == general(200, body), "\(body)")
+            let fast = EarnedBadge.decodeAnswer(Array(body.utf8))
+            #expect(fast != nil, "decoder should read \(body)")
+            #expect(fast.map { EarnOutcome.earned(EarnReceipt(earnedBadgeId: $0.earnedBadgeId, issuedId: $0.issuedId,
+                                                              expiresOn: $0.expiresOn)) } == general(200, body), "\(body)")
             #expect(EarnResponse.classify(status: 201, headers: [:], body: Array(body.utf8), oauth: false, now: now)
                     == general(201, body))
         }
@@ -174,7 +176,7 @@ import Testing
             "",
         ]
         for body in bodies {
-            #expect(EarnSuccessScanner.receipt(in: Array(body.utf8)) == nil, "\(body)")
+            #expect(EarnedBadge.decodeAnswer(Array(body.utf8)) == nil, "\(body)")
             #expect(EarnResponse.classify(status: 200, headers: [:], body: Array(body.utf8), oauth: false, now: now)
                     == general(200, body), "\(body)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import EarnAPI
 import Testing
 @testable import BadgeImport
 

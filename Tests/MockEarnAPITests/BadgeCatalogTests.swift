@@ -1,4 +1,5 @@
 import Foundation
+import EarnAPI
 import Testing
 @testable import MockEarnAPI
 
@@ -7,8 +8,8 @@ import Testing
         let catalog = try BadgeCatalog.load(path: sampleCatalogPath)
         let direct = try #require(catalog.badges.first { $0.id == Earn.directBadge })
         #expect(direct.earnType == .earn && direct.live && direct.issuedCustomers.isEmpty && direct.claims.isEmpty)
-        #expect(direct.startMillis == EarnTimestamp.parseMillis(Array("2023-01-01T00:00:00Z".utf8), zone: .utcOnly))
-        #expect(direct.endMillis == EarnTimestamp.parseMillis(Array("2027-12-31T23:59:59.999Z".utf8), zone: .utcOnly))
+        #expect(direct.startMillis == EventInstant(iso8601: "2023-01-01T00:00:00Z", rules: .earnEventDate)?.millisecondsSinceEpoch)
+        #expect(direct.endMillis == EventInstant(iso8601: "2027-12-31T23:59:59.999Z", rules: .earnEventDate)?.millisecondsSinceEpoch)
 
         let issue = try #require(catalog.badges.first { $0.id == Earn.issueEarnBadge })
         #expect(issue.earnType == .issueEarn && issue.live)
@@ -31,7 +32,7 @@ import Testing
         let first = catalog.badges[0]
         #expect(first.id == "aaaaaaaaaaaaaaaaaaaaaaaa")
         #expect(first.earnType == .earn && first.live && first.expiryDays == 365 && first.startMillis == nil)
-        #expect(first.endMillis == EarnTimestamp.parseMillis(Array("2025-06-30T23:59:59.999Z".utf8), zone: .utcOnly))
+        #expect(first.endMillis == EventInstant(iso8601: "2025-06-30T23:59:59.999Z", rules: .earnEventDate)?.millisecondsSinceEpoch)
         #expect(catalog.badges[1].issuedCustomers == [42, 43])
     }
 

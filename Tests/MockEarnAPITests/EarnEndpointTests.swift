@@ -1,4 +1,5 @@
 import Foundation
+import EarnAPI
 import Testing
 @testable import MockEarnAPI
 
@@ -118,8 +119,8 @@ import Testing
         try withMock(MockConfiguration(clock: clock.mockClock)) { server throws in
             let client = TestHTTPClient(port: server.port)
             let now = Int64(clock.wallNow * 1000)
-            let in23h = EarnTimestamp.format(millis: now + 23 * 3_600_000)
-            let in25h = EarnTimestamp.format(millis: now + 25 * 3_600_000)
+            let in23h = EventInstant(millisecondsSinceEpoch: now + 23 * 3_600_000).utcString
+            let in25h = EventInstant(millisecondsSinceEpoch: now + 25 * 3_600_000).utcString
             #expect(try client.post(Earn.path, body: Earn.body(requestId: "a", date: in23h)).status == 200)
             let late = try client.post(Earn.path, body: Earn.body(requestId: "b", date: in25h))
             #expect(late.errorCodes == [750])
@@ -143,7 +144,7 @@ import Testing
             let dates = Dictionary(uniqueKeysWithValues: server.committedEarns().map { ($0.requestId, $0.earnEventDate) })
             #expect(dates["iso"] == "2026-03-15T05:50:00.500Z")
             #expect(dates["both"] == "2026-03-15T11:20:00.000Z")  // the newer field wins
-            #expect(dates["none"] == EarnTimestamp.format(millis: 1_780_000_000_250))
+            #expect(dates["none"] == EventInstant(millisecondsSinceEpoch: 1_780_000_000_250).utcString)
         }
     }
 

@@ -1,5 +1,8 @@
-#if canImport(Digest)  // fuzz/run.sh compiles Digest into the same module
+#if canImport(Digest)  // fuzz/run.sh compiles Digest and EarnAPI into the same module
 import Digest
+#endif
+#if canImport(EarnAPI)
+import EarnAPI
 #endif
 /// The deterministic idempotency key of an earn event.
 ///

@@ -1,3 +1,7 @@
+#if canImport(EarnAPI)  // fuzz/run.sh compiles EarnAPI into the same module
+import EarnAPI
+#endif
+
 /// One valid earn event, ready to send: the input layer's product and the unit of work
 /// for the rest of the pipeline.
 public struct EarnRow: Sendable, Equatable {
@@ -25,26 +29,5 @@ public struct EarnRow: Sendable, Equatable {
         self.earnEventDate = earnEventDate
         self.ownerType = ownerType
         self.referenceId = referenceId
-    }
-}
-
-/// `triggeredBy.ownerType`: the documented values, in the API's spelling.
-public enum OwnerType: String, Sendable, CaseIterable, Equatable {
-    case loyalty = "Loyalty"
-    case loyaltyPromotion = "Loyalty_Promotion"
-    case referralCampaigns = "Referral_Campaigns"
-    case journeys = "Journeys"
-    case audienceCampaigns = "Audience_Campaigns"
-    case rewardsCatalog = "Rewards_Catalog"
-    case goodwillModule = "Goodwill_Module"
-    case milestones = "Milestones"
-    case historicalImport = "Historical_Import"
-
-    /// Case-insensitive match on the documented spelling; `Historical-Import` is not one.
-    public init?(caseInsensitive text: some StringProtocol) {
-        for value in OwnerType.allCases where value.rawValue.utf8.count == text.utf8.count {
-            if value.rawValue.lowercased() == text.lowercased() { self = value; return }
-        }
-        return nil
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(EarnAPI)  // fuzz/run.sh compiles EarnAPI into the same module
+import EarnAPI
+#endif
+
 /// The per-field rules, shared by the mapper and by option parsing so a `--badge-meta-id`
 /// is judged exactly like a cell.
 enum FieldRules {
@@ -54,23 +58,10 @@ enum FieldRules {
         return String(s)
     }
 
-    private static let ownerSpellings: [(OwnerType, [UInt8])] = OwnerType.allCases.map { ($0, Array($0.rawValue.utf8)) }
-
     /// `OwnerType(caseInsensitive:)` without allocating: ASCII case folding on bytes.
     static func ownerType(_ text: String) -> OwnerType? {
         var text = text
-        return text.withUTF8 { bytes -> OwnerType? in
-            for (value, spelling) in ownerSpellings where spelling.count == bytes.count {
-                var equal = true
-                for k in 0..<bytes.count {
-                    let a = bytes[k], b = spelling[k]
-                    if a != b && (a | 0x20) != (b | 0x20) { equal = false; break }
-                    if a != b && !((a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A) { equal = false; break }
-                }
-                if equal { return value }
-            }
-            return nil
-        }
+        return text.withUTF8 { OwnerType.caseInsensitive($0) }
     }
 
     /// The badge id lower-cased (the same string when already lower-case), or nil when it is

@@ -1,3 +1,6 @@
+#if canImport(EarnAPI)  // fuzz/run.sh compiles EarnAPI into the same module
+import EarnAPI
+#endif
 import Foundation
 
 /// How input columns become earn fields, and the rules' knobs. Built once from the command

@@ -1,3 +1,7 @@
+#if canImport(EarnAPI)  // fuzz/run.sh compiles EarnAPI into the same module
+import EarnAPI
+#endif
+
 /// One cell as the mapper sees it, whatever the format.
 enum InputCell {
     /// No such column/key (or a JSON null): defaults apply.

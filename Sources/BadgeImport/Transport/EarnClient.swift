@@ -1,3 +1,4 @@
+import EarnAPI
 import Foundation
 
 /// One earn attempt as the sender sees it: the reading, plus what it needs to react.
@@ -32,25 +33,12 @@ public final class EarnClient: @unchecked Sendable {
         return base
     }
 
-    /// The JSON body, built by hand (see `JSONWriter`); `earnEventDate` only when the row has one.
+    /// The JSON body, encoded by the API model the mock decodes with; `earnEventDate` only when
+    /// the row has one.
     public static func body(for row: EarnRow) -> [UInt8] {
-        var json = JSONWriter(capacity: 160 + row.referenceId.utf8.count + row.requestId.utf8.count)
-        json.raw("{\"badgeMetaId\":")
-        json.string(row.badgeMetaId)
-        json.raw(",\"customerId\":")
-        json.integer(row.customerId)
-        json.raw(",\"requestId\":")
-        json.string(row.requestId)
-        if let date = row.earnEventDate {
-            json.raw(",\"earnEventDate\":")
-            json.string(date)
-        }
-        json.raw(",\"triggeredBy\":{\"ownerType\":")
-        json.string(row.ownerType.rawValue)
-        json.raw(",\"referenceId\":")
-        json.string(row.referenceId)
-        json.raw("}}")
-        return json.bytes
+        EarnRequestBody(badgeMetaId: row.badgeMetaId, customerId: .value(row.customerId), requestId: row.requestId,
+                        earnEventDate: row.earnEventDate, ownerType: row.ownerType.rawValue,
+                        referenceId: row.referenceId).encoded()
     }
 
     /// The full request for a row (auth header included), or the auth failure's outcome.

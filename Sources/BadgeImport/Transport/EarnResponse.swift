@@ -1,3 +1,4 @@
+import EarnAPI
 import Foundation
 
 /// Reads an earn API answer into an `EarnOutcome`. Codes in `errors[]` decide first and the HTTP
@@ -13,10 +14,18 @@ public enum EarnResponse {
 
     public static func classify(status: Int, headers: [String: String], body: [UInt8],
                                 oauth: Bool, now: Date) -> EarnOutcome {
-        // Nearly every answer is a plain earn: read it without building a Foundation dictionary.
-        // The scanner answers only bodies the general path would read the same way.
-        if (200..<300).contains(status), let receipt = EarnSuccessScanner.receipt(in: body) {
-            return .earned(receipt)
+        // Nearly every answer is a plain earn or a plain refusal: read them with the shared
+        // decoders, without building a Foundation dictionary. They answer only bodies the
+        // general path would read the same way.
+        if (200..<300).contains(status), let earned = EarnedBadge.decodeAnswer(body) {
+            return .earned(EarnReceipt(earnedBadgeId: earned.earnedBadgeId, issuedId: earned.issuedId,
+                                       expiresOn: earned.expiresOn, warnings: []))
+        }
+        if let envelope = ErrorEnvelope.decode(body), !envelope.errors.isEmpty {
+            let errors = envelope.errors.map { APIError(code: String($0.code), message: $0.message) }
+            return classify(status: status, headers: headers, errors: errors, now: now, oauth: oauth) {
+                .retryable(httpStatus: status, code: nil, message: "HTTP \(status) without an earn answer", retryAfter: nil)
+            }
         }
         return classifyInGeneral(status: status, headers: headers, body: body, oauth: oauth, now: now)
     }
@@ -26,7 +35,22 @@ public enum EarnResponse {
                                   oauth: Bool, now: Date) -> EarnOutcome {
         let json = body.first(where: { !isSpace($0) }) == UInt8(ascii: "{")
             ? (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] : nil
-        let errors = Self.errors(in: json)
+        return classify(status: status, headers: headers, errors: errors(in: json), now: now, oauth: oauth) {
+            guard let data = json?["data"] as? [String: Any] else {
+                // A 2xx without the envelope (a proxy page, a truncated body): resending is safe,
+                // the requestId makes a second earn answer 809.
+                return .retryable(httpStatus: status, code: nil, message: "HTTP \(status) without an earn answer", retryAfter: nil)
+            }
+            return .earned(EarnReceipt(earnedBadgeId: string(data["earnedBadgeId"]),
+                                       issuedId: string(data["issuedId"]),
+                                       expiresOn: expiresOn(data["expiresOn"], body: body),
+                                       warnings: warnings(in: json?["warnings"])))
+        }
+    }
+
+    /// The decision once the body is read; `success` reads a 2xx answer that carries no errors.
+    private static func classify(status: Int, headers: [String: String], errors: [APIError], now: Date, oauth: Bool,
+                                 success: () -> EarnOutcome) -> EarnOutcome {
         let retryAfter = headers["retry-after"].flatMap { RetryAfter.seconds(from: $0, now: now) }
 
         if let duplicate = errors.first(where: { $0.code == "809" }) {
@@ -61,15 +85,7 @@ public enum EarnResponse {
         }
         switch status {
         case 200..<300:
-            guard let data = json?["data"] as? [String: Any] else {
-                // A 2xx without the envelope (a proxy page, a truncated body): resending is safe,
-                // the requestId makes a second earn answer 809.
-                return .retryable(httpStatus: status, code: nil, message: "HTTP \(status) without an earn answer", retryAfter: nil)
-            }
-            return .earned(EarnReceipt(earnedBadgeId: string(data["earnedBadgeId"]),
-                                       issuedId: string(data["issuedId"]),
-                                       expiresOn: expiresOn(data["expiresOn"], body: body),
-                                       warnings: warnings(in: json?["warnings"])))
+            return success()
         case 300..<400:
             return .fatal(httpStatus: status, message: "HTTP \(status) redirect: check the base URL")
         default:

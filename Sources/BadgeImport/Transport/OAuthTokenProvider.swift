@@ -1,3 +1,5 @@
+import EarnAPI
+
 import Foundation
 
 /// Why no auth header could be produced.
@@ -65,15 +67,10 @@ public final class OAuthTokenProvider: @unchecked Sendable {
 
     private func fetchLocked() throws(EarnAuthError) -> String {
         let started = clock.now()
-        var body = JSONWriter(capacity: 128)
-        body.raw("{\"key\":")
-        body.string(credentials.key)
-        body.raw(",\"secret\":")
-        body.string(credentials.secret)
-        body.raw("}")
+        let body = TokenRequestBody(key: credentials.key, secret: credentials.secret)
         let request = HTTPRequest(method: "POST", url: url,
                                   headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-                                  body: body.bytes, timeout: timeout)
+                                  body: body.encoded(), timeout: timeout)
         fetches += 1
         let response: HTTPResponse
         do {

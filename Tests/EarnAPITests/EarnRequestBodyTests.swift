@@ -1,9 +1,9 @@
 import Testing
-@testable import MockEarnAPI
+@testable import EarnAPI
 
 @Suite struct EarnRequestBodyTests {
     private func parse(_ text: String) -> EarnRequestBody? {
-        Array(text.utf8).withUnsafeBytes { EarnRequestBody.parse($0) }
+        Array(text.utf8).withUnsafeBytes { EarnRequestBody.decode($0) }
     }
 
     @Test func readsTheDocumentedExample() throws {

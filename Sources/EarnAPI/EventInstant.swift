@@ -1,9 +1,11 @@
-/// An ISO 8601 instant as the earn API wants it: parsed strictly, checked against the real
-/// calendar (`2023-02-30` is not a date), normalised to UTC milliseconds.
+/// An ISO 8601 instant as the earn API takes it: parsed strictly, checked against the real
+/// calendar (`2023-02-30` is not a date), normalised to UTC milliseconds. Parsed by hand because
+/// every input row and every earn request carries one, and Foundation's formatters cost more
+/// than the rest of that work.
 ///
-/// Accepted: `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 9 digits (truncated to
-/// milliseconds, the API's precision), then `Z` or `±hh:mm`. Anything else (`yesterday`,
-/// a bare date, a missing zone, second 60) is invalid.
+/// Always: `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 9 digits (truncated to
+/// milliseconds, the API's precision), then `Z` or an offset as `rules` allow. Anything else
+/// (`yesterday`, a missing zone, second 60) is invalid.
 public struct EventInstant: Sendable, Equatable, Comparable {
     /// Milliseconds since 1970-01-01T00:00:00Z.
     public var millisecondsSinceEpoch: Int64
@@ -12,15 +14,15 @@ public struct EventInstant: Sendable, Equatable, Comparable {
 
     public static func < (a: EventInstant, b: EventInstant) -> Bool { a.millisecondsSinceEpoch < b.millisecondsSinceEpoch }
 
-    public init?(iso8601 text: String) {
+    public init?(iso8601 text: String, rules: InstantRules = .inputFile) {
         var text = text
-        guard let value = text.withUTF8({ EventInstant.parse($0) }) else { return nil }
+        guard let value = text.withUTF8({ EventInstant.parse($0, rules: rules) }) else { return nil }
         self = value
     }
 
-    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> EventInstant? {
+    public static func parse(_ b: UnsafeBufferPointer<UInt8>, rules: InstantRules = .inputFile) -> EventInstant? {
         let n = b.count
-        guard n >= 20 else { return nil }
+        guard n >= 10 else { return nil }
         @inline(__always) func digits(_ at: Int, _ count: Int) -> Int? {
             var v = 0
             for k in at..<(at + count) {
@@ -31,10 +33,19 @@ public struct EventInstant: Sendable, Equatable, Comparable {
             return v
         }
         guard let year = digits(0, 4), b[4] == 0x2D, let month = digits(5, 2), b[7] == 0x2D, let day = digits(8, 2),
-              b[10] == 0x54 || b[10] == 0x74, let hour = digits(11, 2), b[13] == 0x3A, let minute = digits(14, 2),
-              b[16] == 0x3A, let second = digits(17, 2) else { return nil }
-        guard year >= 1, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-              hour < 24, minute < 60, second < 60 else { return nil }
+              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              year >= 1 || !rules.fourDigitYearsOnly else { return nil }
+        let dayStart = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400_000
+        if n == 10 {
+            switch rules.bareDate {
+            case .refused: return nil
+            case .startOfDay: return EventInstant(millisecondsSinceEpoch: dayStart)
+            case .endOfDay: return EventInstant(millisecondsSinceEpoch: dayStart + 86_399_999)
+            }
+        }
+        guard n >= 20, b[10] == 0x54 || (rules.lowercaseDesignators && b[10] == 0x74),
+              let hour = digits(11, 2), b[13] == 0x3A, let minute = digits(14, 2),
+              b[16] == 0x3A, let second = digits(17, 2), hour < 24, minute < 60, second < 60 else { return nil }
         var i = 19
         var millis = 0
         if b[i] == 0x2E {
@@ -46,25 +57,36 @@ public struct EventInstant: Sendable, Equatable, Comparable {
             var scale = 100
             for k in start..<min(start + 3, i) { millis += Int(b[k] - 0x30) * scale; scale /= 10 }
         }
-        guard i < n else { return nil }
-        var offsetMinutes = 0
-        if b[i] == 0x5A || b[i] == 0x7A {
-            i += 1
-        } else if b[i] == 0x2B || b[i] == 0x2D {
-            guard n - i == 6, let oh = digits(i + 1, 2), b[i + 3] == 0x3A, let om = digits(i + 4, 2),
-                  oh < 24, om < 60 else { return nil }
-            offsetMinutes = (oh * 60 + om) * (b[i] == 0x2D ? -1 : 1)
-            i += 6
+        guard i < n, let (offsetMinutes, zoneLength) = zone(b, at: i, rules: rules), i + zoneLength == n else { return nil }
+        let seconds = Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
+        let instant = EventInstant(millisecondsSinceEpoch: dayStart + seconds * 1000 + Int64(millis))
+        if rules.fourDigitYearsOnly {
+            guard instant.millisecondsSinceEpoch >= EventInstant.minimum,
+                  instant.millisecondsSinceEpoch <= EventInstant.maximum else { return nil }
+        }
+        return instant
+    }
+
+    /// The zone designator at `i`: its offset east of UTC in minutes and its length in bytes.
+    private static func zone(_ b: UnsafeBufferPointer<UInt8>, at i: Int, rules: InstantRules) -> (Int, Int)? {
+        let c = b[i]
+        if c == 0x5A || (rules.lowercaseDesignators && c == 0x7A) { return (0, 1) }
+        guard rules.zone == .utcOrOffset, c == 0x2B || c == 0x2D else { return nil }
+        let rest = b.count - i
+        @inline(__always) func two(_ at: Int) -> Int? {
+            let h = b[at] &- 0x30, l = b[at + 1] &- 0x30
+            return h < 10 && l < 10 ? Int(h) * 10 + Int(l) : nil
+        }
+        let hours: Int?, minutes: Int?, length: Int
+        if rest >= 6, b[i + 3] == 0x3A {
+            (hours, minutes, length) = (two(i + 1), two(i + 4), 6)
+        } else if rules.offsetWithoutColon, rest >= 5 {
+            (hours, minutes, length) = (two(i + 1), two(i + 3), 5)
         } else {
             return nil
         }
-        guard i == n else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
-        let instant = EventInstant(millisecondsSinceEpoch: seconds * 1000 + Int64(millis))
-        // The UTC form must still be a four-digit year.
-        guard instant.millisecondsSinceEpoch >= EventInstant.minimum, instant.millisecondsSinceEpoch <= EventInstant.maximum else { return nil }
-        return instant
+        guard let hours, let minutes, hours < 24, minutes < 60 else { return nil }
+        return ((hours * 60 + minutes) * (c == 0x2D ? -1 : 1), length)
     }
 
     static let minimum: Int64 = -62_135_596_800_000 // 0001-01-01T00:00:00.000Z
@@ -99,8 +121,8 @@ public struct EventInstant: Sendable, Equatable, Comparable {
         }
     }
 
-    /// Howard Hinnant's days_from_civil.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    /// Howard Hinnant's days_from_civil (proleptic Gregorian).
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -1,9 +1,12 @@
 import Testing
-@testable import MockEarnAPI
+@testable import EarnAPI
 
-@Suite struct EarnTimestampTests {
-    private func millis(_ text: String, _ zone: EarnTimestamp.Zone = .utcOrOffset) -> Int64? {
-        EarnTimestamp.parseMillis(Array(text.utf8), zone: zone)
+/// The mock's rules for the request's dates and its catalog (once its own `EarnTimestamp`).
+@Suite struct EventInstantRulesTests {
+    private enum Zone { case utcOnly, utcOrOffset }
+
+    private func millis(_ text: String, _ zone: Zone = .utcOrOffset) -> Int64? {
+        EventInstant(iso8601: text, rules: zone == .utcOnly ? .earnEventDate : .earnEventDateISO)?.millisecondsSinceEpoch
     }
 
     @Test func parsesTheDocumentedShapes() {
@@ -35,9 +38,8 @@ import Testing
     }
 
     @Test func bareDatesOnlyWhenAllowed() {
-        let start = EarnTimestamp.parseMillis(Array("2027-12-31".utf8), zone: .utcOrOffset, allowDateOnly: true)
-        let end = EarnTimestamp.parseMillis(Array("2027-12-31".utf8), zone: .utcOrOffset, allowDateOnly: true,
-                                            dateOnlyMeansEndOfDay: true)
+        let start = EventInstant(iso8601: "2027-12-31", rules: .catalogWindow(bareDate: .startOfDay))?.millisecondsSinceEpoch
+        let end = EventInstant(iso8601: "2027-12-31", rules: .catalogWindow(bareDate: .endOfDay))?.millisecondsSinceEpoch
         #expect(start == millis("2027-12-31T00:00:00Z"))
         #expect(end == millis("2027-12-31T23:59:59.999Z"))
     }
@@ -46,6 +48,6 @@ import Testing
                       "1969-07-20T20:17:40.000Z", "9999-12-31T23:59:59.999Z"])
     func formatRoundTrips(text: String) throws {
         let value = try #require(millis(text))
-        #expect(EarnTimestamp.format(millis: value) == text)
+        #expect(EventInstant(millisecondsSinceEpoch: value).utcString == text)
     }
 }
