@@ -11,9 +11,9 @@ public struct EarnAttempt: Sendable {
 }
 
 /// Builds earn requests, sends one attempt through the worker's `Transport` and classifies the
-/// answer. One per worker (its transport is not thread-safe); `@unchecked Sendable` so it can be
-/// created on one thread and handed to the worker that uses it.
-public final class EarnClient: @unchecked Sendable {
+/// answer. One per worker, made on the worker's own thread: its transport is not thread-safe,
+/// so it is deliberately not Sendable.
+public final class EarnClient {
     public let url: String
     public let auth: EarnAuth
     private let transport: Transport

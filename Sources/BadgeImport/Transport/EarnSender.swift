@@ -37,8 +37,8 @@ public struct SendResult: Sendable {
 }
 
 /// The per-row retry loop of one worker, the only layer that retries (AWS guidance: retry in
-/// one layer, or retries multiply). Owns the worker's client; not shared between threads.
-public final class EarnSender: @unchecked Sendable {
+/// one layer, or retries multiply). Owns the worker's client; not shared between threads, so not Sendable.
+public final class EarnSender {
     public let client: EarnClient
     public let policy: SendPolicy
     private let rateLimiter: RateLimiter?
