@@ -69,7 +69,7 @@ public final class OAuthTokenProvider: @unchecked Sendable {
         body.raw("{\"key\":")
         body.string(credentials.key)
         body.raw(",\"secret\":")
-        body.string(credentials.secret)
+        body.string(credentials.secret.revealed)
         body.raw("}")
         let request = HTTPRequest(method: "POST", url: url,
                                   headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
