@@ -42,7 +42,7 @@ extension RunCommand {
             outcome = try run.execute()
         } catch {
             progress?.stop()
-            throw fail(error.description, exitCode: error.exitCode)
+            throw fail(error.description, exitCode: error.status.code)
         }
         progress?.stop()
         print(SummaryText.render(outcome.summary, reportDirectory: outcome.reportDirectory))

@@ -59,78 +59,32 @@ public struct InputValidation {
     /// Fails (before reading any row) when an input cannot be opened or its header lacks a
     /// required column, or when the report directory cannot be written.
     public func run() throws(InputError) -> ValidationSummary {
-        // Open everything first: a missing second file or column fails before any work.
-        // Files are closed again after this check and reopened in turn (so a hundred inputs
-        // never hold a hundred buffers); a stream (stdin, a pipe, a FIFO) cannot be reopened and
-        // is kept: reopening a FIFO whose writer is gone would wait forever.
-        var readers: [EarnFileReader?] = []
-        var layouts: [[String]] = []
-        var stamps: [FileStamp?] = []
-        for file in files {
-            let stream = file.isStream
-            stamps.append(stream ? nil : FileStamp.of(path: file.path))
-            let reader = try EarnFileReader(file: file, mapping: mapping)
-            layouts.append(reader.columns)
-            readers.append(stream ? reader : nil)
-        }
-        let layout = ColumnUnion(layouts)
-
-        var invalidWriter: CSVWriter?
-        var duplicateWriter: CSVWriter?
-        if let dir = reportDirectory {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw InputError(path: dir, message: "cannot create the report directory")
-            }
-            do {
-                invalidWriter = try CSVWriter(path: dir + "/invalid.csv",
-                                              header: ["source", "line", "field", "reason"] + layout.columns)
-                duplicateWriter = try CSVWriter(path: dir + "/duplicates.csv",
-                                                header: ["source", "line", "requestId", "firstSource", "firstLine"])
-            } catch {
-                throw InputError(path: "", message: error.description)
-            }
-        }
+        let scan = try InputScan(files: files, mapping: mapping)
+        let layout = ColumnUnion(scan.inputs.map(\.columns))
+        let writers = try reportWriters(layout: layout)
 
         var summary = ValidationSummary(inputs: files.map(\.displayName))
-        var detector = DuplicateDetector()
-        for (readerIndex, file) in files.enumerated() {
-            let reader: EarnFileReader
-            if let kept = readers[readerIndex] { reader = kept } else { reader = try EarnFileReader(file: file, mapping: mapping) }
-            readers[readerIndex] = nil
-            while let record = try reader.next() {
-                summary.records += 1
-                switch record {
-                case .valid(let row, _):
-                    summary.valid += 1
-                    if let first = detector.firstOccurrence(of: row.requestId, source: row.source, line: row.line) {
-                        summary.duplicatesInInput += 1
-                        duplicateWriter?.write([row.source, String(row.line), row.requestId, first.source, String(first.line)])
-                    }
-                case .invalid(let bad):
-                    summary.invalid += 1
-                    var keys = Set<String>()
-                    for error in bad.errors where keys.insert(error.key).inserted {
-                        summary.invalidByReason[error.key, default: 0] += 1
-                    }
-                    if let invalidWriter {
-                        invalidWriter.write([bad.source, String(bad.line),
-                                                    bad.errors.map(\.field).joined(separator: "; "),
-                                                    bad.errors.map(\.reason).joined(separator: "; ")]
-                                                   + layout.place(bad.original, from: readerIndex))
-                    }
+        for index in scan.inputs.indices {
+            let ending: InputScan.Ending
+            do {
+                ending = try scan.read(index) { (event: InputScan.Event) in
+                    Self.count(event, into: &summary, writers: writers, layout: layout, inputIndex: index)
+                }
+            } catch {
+                switch error {
+                case .input(let failure): throw failure
+                case .body(let never): switch never {}
                 }
             }
-            if let before = stamps[readerIndex], let after = reader.currentStamp(), after != before {
+            if let change = ending.change {
                 summary.changedInputs = (summary.changedInputs ?? []) + [
-                    "\(file.displayName): changed while it was read (\(after.difference(from: before))); still being written? These counts are not the finished file's"]
+                    "\(files[index].displayName): changed while it was read (\(change)); still being written? These counts are not the finished file's"]
             }
         }
-        summary.uniqueRequestIds = detector.count
+        summary.uniqueRequestIds = scan.uniqueRequestIds
         do {
-            try invalidWriter?.finish()
-            try duplicateWriter?.finish()
+            try writers?.invalid.finish()
+            try writers?.duplicates.finish()
         } catch {
             throw InputError(path: "", message: error.description)
         }
@@ -145,5 +99,51 @@ public struct InputValidation {
             }
         }
         return summary
+    }
+
+    private struct Writers {
+        var invalid: CSVWriter
+        var duplicates: CSVWriter
+    }
+
+    private func reportWriters(layout: ColumnUnion) throws(InputError) -> Writers? {
+        guard let dir = reportDirectory else { return nil }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw InputError(path: dir, message: "cannot create the report directory")
+        }
+        do {
+            return Writers(
+                invalid: try CSVWriter(path: dir + "/invalid.csv", header: ["source", "line", "field", "reason"] + layout.columns),
+                duplicates: try CSVWriter(path: dir + "/duplicates.csv",
+                                          header: ["source", "line", "requestId", "firstSource", "firstLine"]))
+        } catch {
+            throw InputError(path: "", message: error.description)
+        }
+    }
+
+    /// Counts one record; a record cut short by a writer still at work counts as what it is
+    /// (validate sends nothing, and says the input changed).
+    private static func count(_ event: InputScan.Event, into summary: inout ValidationSummary, writers: Writers?,
+                              layout: ColumnUnion, inputIndex: Int) {
+        summary.records += 1
+        switch event {
+        case .valid, .cutShort(.valid, _):
+            summary.valid += 1
+        case .repeated(let row, _, let first):
+            summary.valid += 1
+            summary.duplicatesInInput += 1
+            writers?.duplicates.write([row.source, String(row.line), row.requestId, first.source, String(first.line)])
+        case .invalid(let bad), .cutShort(.invalid(let bad), _):
+            summary.invalid += 1
+            var keys = Set<String>()
+            for error in bad.errors where keys.insert(error.key).inserted {
+                summary.invalidByReason[error.key, default: 0] += 1
+            }
+            writers?.invalid.write([bad.source, String(bad.line), bad.errors.map(\.field).joined(separator: "; "),
+                                    bad.errors.map(\.reason).joined(separator: "; ")]
+                                   + layout.place(bad.original, from: inputIndex))
+        }
     }
 }

@@ -58,62 +58,12 @@ public final class CurlTransport: Transport, @unchecked Sendable {
             ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0),  // a redirect means a wrong base URL
             ccurl_setopt_str(handle, CURLOPT_USERAGENT, options.userAgent),
             ccurl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer),
-            ccurl_setopt_write(handle, { data, size, count, context in
-                guard let context else { return 0 }
-                let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-                let length = size * count
-                // A short count makes curl abort the transfer (CURLE_WRITE_ERROR).
-                if length > sink.limit - sink.body.count {
-                    sink.overflow = true
-                    return 0
-                }
-                if length > 0, let data {
-                    data.withMemoryRebound(to: UInt8.self, capacity: length) {
-                        sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-                    }
-                }
-                return length
-            }),
-            ccurl_setopt_header(handle, { data, size, count, context in
-                guard let context else { return 0 }
-                let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-                let length = size * count
-                sink.headerBytes += length
-                if sink.headerBytes > sink.limit {
-                    sink.overflow = true
-                    return 0
-                }
-                if length > 0, let data {
-                    data.withMemoryRebound(to: UInt8.self, capacity: length) {
-                        sink.headerLine(UnsafeBufferPointer(start: $0, count: length))
-                    }
-                }
-                return length
-            }),
+            ccurl_setopt_write(handle, ResponseSink.write),
+            ccurl_setopt_header(handle, ResponseSink.header),
             ccurl_setopt_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()),
             ccurl_setopt_ptr(handle, CURLOPT_HEADERDATA, Unmanaged.passUnretained(sink).toOpaque()),
-            // One request on the wire per `send`, never more. When a kept-alive connection dies
-            // after the request went out and before any answer, libcurl resends the request on
-            // a fresh connection by itself (up to 5 times) and reports only the last answer: the
-            // server may have committed the first one (the mock's drop-after-commit fault; a
-            // crash or a proxy timeout in real life), and --max-attempts and the request counts
-            // no longer say what happened. libcurl calls the pre-request callback each time it is
-            // about to send a request, resends included; the second call in one `send` refuses,
-            // so the attempt fails as a connection error and the sender retries it where it is
-            // counted (same requestId: the server answers 809 if it had committed).
-            // Chosen over a read callback with a seek callback that cannot rewind: that works only
-            // once body bytes are counted as sent, costs a callback and a second send() per
-            // request (the body no longer rides in the header buffer), while this is one call of
-            // a C function per request, no allocation, and it holds whatever libcurl's reason
-            // to resend. The price: a connection that died *before* the server read the request
-            // (an idle close racing our reuse, which libcurl's liveness check mostly catches)
-            // also costs a visible retry instead of a silent one.
-            ccurl_setopt_prereq(handle, { context, _, _, _, _ in
-                guard let context else { return Int32(CURL_PREREQFUNC_OK) }
-                let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-                sink.requestsOnWire += 1
-                return sink.requestsOnWire > 1 ? Int32(CURL_PREREQFUNC_ABORT) : Int32(CURL_PREREQFUNC_OK)
-            }),
+            // One request on the wire per `send`, never more: see `ResponseSink.prerequest`.
+            ccurl_setopt_prereq(handle, ResponseSink.prerequest),
             ccurl_setopt_ptr(handle, CURLOPT_PREREQDATA, Unmanaged.passUnretained(sink).toOpaque()),
             // A declared Content-Length past the cap is refused before any of the body is read.
             ccurl_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxAnswerBytes)),
@@ -322,5 +272,66 @@ final class ResponseSink {
         var valueStart = colon + 1
         while valueStart < end, bytes[valueStart] == 32 || bytes[valueStart] == 9 { valueStart += 1 }
         headers[name] = String(decoding: line[valueStart..<end], as: UTF8.self)
+    }
+}
+
+/// libcurl's callbacks, C functions that find their `ResponseSink` through the context pointer.
+extension ResponseSink {
+    /// Keeps the body up to `limit`; a short count makes curl abort the transfer (CURLE_WRITE_ERROR).
+    static let write: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, context in
+        guard let context else { return 0 }
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+        let length = size * count
+        if length > sink.limit - sink.body.count {
+            sink.overflow = true
+            return 0
+        }
+        if length > 0, let data {
+            data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+            }
+        }
+        return length
+    }
+
+    /// One header line at a time, the whole block bounded by `limit` too.
+    static let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, context in
+        guard let context else { return 0 }
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+        let length = size * count
+        sink.headerBytes += length
+        if sink.headerBytes > sink.limit {
+            sink.overflow = true
+            return 0
+        }
+        if length > 0, let data {
+            data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                sink.headerLine(UnsafeBufferPointer(start: $0, count: length))
+            }
+        }
+        return length
+    }
+
+    /// One request on the wire per `send`, never more. When a kept-alive connection dies
+    /// after the request went out and before any answer, libcurl resends the request on
+    /// a fresh connection by itself (up to 5 times) and reports only the last answer: the
+    /// server may have committed the first one (the mock's drop-after-commit fault; a
+    /// crash or a proxy timeout in real life), and --max-attempts and the request counts
+    /// no longer say what happened. libcurl calls the pre-request callback each time it is
+    /// about to send a request, resends included; the second call in one `send` refuses,
+    /// so the attempt fails as a connection error and the sender retries it where it is
+    /// counted (same requestId: the server answers 809 if it had committed).
+    /// Chosen over a read callback with a seek callback that cannot rewind: that works only
+    /// once body bytes are counted as sent, costs a callback and a second send() per
+    /// request (the body no longer rides in the header buffer), while this is one call of
+    /// a C function per request, no allocation, and it holds whatever libcurl's reason
+    /// to resend. The price: a connection that died *before* the server read the request
+    /// (an idle close racing our reuse, which libcurl's liveness check mostly catches)
+    /// also costs a visible retry instead of a silent one.
+    static let prerequest: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int32, Int32) -> Int32 = { context, _, _, _, _ in
+        guard let context else { return Int32(CURL_PREREQFUNC_OK) }
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+        sink.requestsOnWire += 1
+        return sink.requestsOnWire > 1 ? Int32(CURL_PREREQFUNC_ABORT) : Int32(CURL_PREREQFUNC_OK)
     }
 }

@@ -1,0 +1,191 @@
+import Digest
+import Foundation
+import Logging
+
+/// The reading half of a run: which inputs to read (content hashes against the ledger's fully
+/// processed files), then, row by row, what becomes of each record before any request: invalid,
+/// a repeat within the input, already done in the ledger, left out by `--skip-rejected`, only
+/// planned (`--dry-run`), or a job for the workers.
+///
+/// Runs on the caller's thread; the workers only ever see the jobs it hands over.
+final class RunPlanner {
+    /// One input as the run sees it.
+    struct Input {
+        var file: InputFile
+        /// Lower-case hex; empty for a stream until it has been read whole.
+        var sha256: String
+        var bytes: Int64
+        var columns: [String]
+        /// The ledger has these exact bytes as fully processed: not read again.
+        var alreadyProcessed: Bool
+    }
+
+    /// How reading went, input by input (keyed by display name).
+    struct Reading {
+        /// Read to the end, unchanged, without the run stopping.
+        var fullyRead: Set<String> = []
+        /// Not read to the end, or changed while read: the line reached and the reason.
+        var problems: [String: String] = [:]
+        var changed: Set<String> = []
+        /// A ledger lookup failed: nobody can tell which rows are done, so the run stops.
+        var ledgerFailure: LedgerError?
+    }
+
+    private(set) var inputs: [Input] = []
+    private let scan: InputScan
+    private let configuration: ImportConfiguration
+
+    /// Opens every input (a missing column fails here, before any request) and hashes the files,
+    /// asking `ledger` which of them it has as fully processed.
+    init(configuration: ImportConfiguration, ledger: Ledger?) throws(ImportError) {
+        self.configuration = configuration
+        // Stamped when opened, before they are hashed: a change after the stamp shows when read.
+        do { scan = try InputScan(files: configuration.inputs, mapping: configuration.mapping) }
+        catch { throw ImportError(.configuration, error.description) }
+        for opened in scan.inputs {
+            let file = opened.file
+            // A stream is hashed on the way, by the one read there is; it cannot be skipped up front.
+            let hash = file.isStream ? nil : try Self.contentHash(of: file)
+            var skip = false
+            if let hash, let ledger, !configuration.reprocess {
+                do { skip = try ledger.isInputFullyProcessed(sha256: hash) }
+                catch { throw ImportError(error) }
+            }
+            inputs.append(Input(file: file, sha256: hash ?? "", bytes: file.isStream ? 0 : Self.size(of: file),
+                                columns: opened.columns, alreadyProcessed: skip))
+        }
+    }
+
+    /// The inputs to read, with their columns, for the report files' layout.
+    var toRead: [Input] { inputs.filter { !$0.alreadyProcessed } }
+
+    /// Reads every input not already processed: records what is not to be sent, hands the rest
+    /// to `send` (which blocks while the workers are busy). `ledger` nil skips the per-row lookup
+    /// (a first run on an empty ledger). Stops between rows once `control` says so.
+    func feed(recorder: RunRecorder, ledger: Ledger?, control: RunControl, logger: Logger,
+              progress: (Int64) -> Void, send: (Job) -> Void) -> Reading {
+        var reading = Reading()
+        for index in inputs.indices where !inputs[index].alreadyProcessed {
+            if control.isStopping { break }
+            let name = inputs[index].file.displayName
+            var reported: Int64 = 0
+            do {
+                let ending = try scan.read(index, keep: { [configuration] row in
+                    configuration.shard?.contains(requestId: row.requestId) ?? true
+                }, isStopping: { control.isStopping }, progress: { bytes in
+                    progress(bytes - reported)
+                    reported = bytes
+                }) { (event: InputScan.Event) throws(LedgerError) in
+                    if let result = try plan(event, ledger: ledger) { recorder.record(result) } else if case .valid(let row, let original) = event {
+                        send(Job(row: row, original: original))
+                    }
+                }
+                if let hash = ending.streamHash { inputs[index].sha256 = hash; inputs[index].bytes = ending.bytes }
+                if let change = ending.change {
+                    // Not the bytes hashed: never recorded as fully processed; the next run reads it again.
+                    reading.changed.insert(name)
+                    reading.problems[name] = "changed while it was read (\(change))"
+                    logger.warning("input changed while it was read; not recorded as fully processed: the next run reads it again",
+                                   metadata: ["input": "\(name)", "change": "\(change)"])
+                } else if !ending.stopped {
+                    reading.fullyRead.insert(name)
+                }
+            } catch {
+                switch error {
+                case .input(let failure):
+                    // An input that cannot be read further is reported; the others go on.
+                    reading.problems[name] = failure.message
+                    logger.error("input not read to the end; its remaining rows were not sent",
+                                 metadata: ["input": "\(name)", "problem": "\(failure.message)"])
+                case .body(let failure):
+                    reading.ledgerFailure = failure
+                    return reading
+                }
+            }
+        }
+        return reading
+    }
+
+    /// What becomes of one record, or nil when it is to be sent.
+    func plan(_ event: InputScan.Event, ledger: Ledger?) throws(LedgerError) -> RowResult? {
+        switch event {
+        case .invalid(let record):
+            // With shards, one shard (index 0) reports the invalid records, so the shards'
+            // reports add up to the whole file.
+            if let shard = configuration.shard, shard.index != 0 { return nil }
+            return .invalid(record)
+        case .repeated(let row, let original, let first):
+            return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .duplicateInInput,
+                             errorMessage: "same requestId as \(first.source):\(first.line)", original: original)
+        case .cutShort(let record, let change):
+            return cutShort(record, change: change)
+        case .valid(let row, let original):
+            return try plan(row, original: original, ledger: ledger)
+        }
+    }
+
+    /// A valid row: already done, left out, only planned, or nil to be sent.
+    private func plan(_ row: EarnRow, original: [String], ledger: Ledger?) throws(LedgerError) -> RowResult? {
+        if let ledger, let stored = try ledger.entry(requestId: row.requestId) {
+            if stored.status.isDone {
+                return RowResult(source: row.source, line: row.line, requestId: row.requestId,
+                                 status: .alreadyDone, httpStatus: stored.httpStatus,
+                                 errorCode: stored.errorCode, errorMessage: nil,
+                                 receipt: EarnReceipt(earnedBadgeId: stored.earnedBadgeId, issuedId: stored.issuedId,
+                                                      expiresOn: stored.expiresOn, warnings: []),
+                                 original: original)
+            }
+            if stored.status == .rejected && configuration.skipRejected {
+                return RowResult(source: row.source, line: row.line, requestId: row.requestId,
+                                 status: .rejected, httpStatus: stored.httpStatus, errorCode: stored.errorCode,
+                                 errorMessage: (stored.errorMessage ?? "") + " (rejected in an earlier run; not sent: --skip-rejected)",
+                                 original: original)
+            }
+        }
+        if configuration.dryRun {
+            return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .wouldSend,
+                             original: original)
+        }
+        return nil
+    }
+
+    /// The unterminated last record of a changed file: failed, not sent (so the next run, reading
+    /// the finished file, sends it); nil when another shard owns it.
+    private func cutShort(_ record: MappedRecord, change: String) -> RowResult? {
+        let message = "not sent: the file changed while it was read (\(change)) and its last record had no line end, so it may be cut short; the next run reads it again"
+        let shard = configuration.shard
+        switch record {
+        case .invalid(let invalid):
+            if let shard, shard.index != 0 { return nil }
+            return RowResult(source: invalid.source, line: invalid.line, requestId: "", status: .failed,
+                             errorCode: "not-sent", errorMessage: message, original: invalid.original)
+        case .valid(let row, let original):
+            if let shard, !shard.contains(requestId: row.requestId) { return nil }
+            return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .failed,
+                             errorCode: "not-sent", errorMessage: message, original: original)
+        }
+    }
+
+    /// SHA-256 of the input's bytes as stored (compressed stays compressed): what makes a
+    /// nightly drop recognisable when it comes again under another name.
+    static func contentHash(of file: InputFile) throws(ImportError) -> String {
+        guard let handle = fopen(file.path, "rb") else {
+            throw ImportError(.configuration, "cannot read \(file.path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(handle) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        return SHA256.hex(hasher.finalize())
+    }
+
+    static func size(of file: InputFile) -> Int64 {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+              let size = attributes[.size] as? NSNumber else { return 0 }
+        return size.int64Value
+    }
+}
