@@ -26,13 +26,13 @@ struct InputOptions: ParsableArguments {
             help: "Namespace of derived requestIds (default \(RequestID.defaultNamespace)); a new one re-issues every event.")
     var keyNamespace: String?
 
-    @Option(help: ArgumentHelp("Read a file found in a folder or by a glob only once it has gone unmodified this long (default \(Int(InputPaths.defaultSettleSeconds)), or \(InputPaths.settleVariable)); files named explicitly are always read.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Read a file found in a folder or by a glob only once it has gone unmodified this long (default \(Int(RunOptions.defaultSettle)), or BADGE_IMPORT_SETTLE); files named explicitly are always read.", valueName: "seconds"))
     var settle: Double?
 
     /// The files to read (directories and globs expanded, in name order, unsettled files left
     /// out with a warning on stderr naming each) and the mapping rules.
-    func resolve(_ arguments: [String], now: Date = Date(),
-                 environment: [String: String] = ProcessInfo.processInfo.environment)
+    /// `settle` comes from the settings (RunOptionsResolver.settle()), not straight from the flag.
+    func resolve(_ arguments: [String], settle settleSeconds: Double, now: Date = Date())
         throws(InputError) -> (files: [InputFile], mapping: MappingOptions, unsettled: [InputPaths.UnsettledFile]) {
         var explicitFormat: InputFormat?
         if let format {
@@ -44,7 +44,6 @@ struct InputOptions: ParsableArguments {
         let mapping = try MappingOptions.fromCommandLine(
             maps: maps, badgeMetaId: badgeMetaId, ownerType: ownerType, referenceId: referenceId,
             allowMissingDate: allowMissingDate, keyNamespace: keyNamespace, now: now)
-        let settleSeconds = try InputPaths.settleSeconds(flag: settle, environment: environment)
         let expansion = try InputPaths.expand(arguments, settle: settleSeconds, now: now)
         var files: [InputFile] = []
         for path in expansion.paths {

@@ -44,7 +44,7 @@ struct ReportCommand: ParsableCommand {
             throw fail(error.description)
         }
         guard let summary = SummaryMerge.merge(summaries) else { throw fail("nothing to report") }
-        let directory = outputDir ?? (paths.count == 1 ? "reports/run-\(summary.runId)" : "reports/merged")
+        let directory = outputDir ?? (paths.count == 1 ? RunOptions.reportDirectory(root: RunOptions.defaultReportRoot, runId: summary.runId) : "reports/merged")
         do {
             try ReportFiles.write(summary, to: directory)
         } catch {

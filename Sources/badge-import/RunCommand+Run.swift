@@ -10,7 +10,7 @@ extension RunCommand {
         let logger = Logger(label: "badge-import.run")
 
         // Everything that can be wrong is found here, before any request (exit 2).
-        let plan: (configuration: ImportConfiguration, mock: MockEarnServer?, warnings: [String])
+        let plan: (configuration: RunOptions, mock: MockEarnServer?, warnings: [String])
         do {
             plan = try prepare()
         } catch let error as ExitCode {
@@ -34,7 +34,7 @@ extension RunCommand {
             logger.warning("\(name): finishing requests in flight, then writing the ledger and the report")
         }
         defer { signals.cancel() }
-        let progress = quiet ? nil : ProgressReporter(interval: progressInterval, logger: logger) { run.progress() }
+        let progress = quiet ? nil : ProgressReporter(interval: plan.configuration.progressInterval, logger: logger) { run.progress() }
         progress?.start()
 
         let outcome: ImportOutcome

@@ -56,7 +56,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Profile of the configuration file to use (or BADGE_IMPORT_PROFILE).")
     var profile: String?
 
-    @Option(help: "Ledger file: what is done, for resume (default \(Ledger.defaultPath); with --mock \(Ledger.defaultMockPath)).",
+    @Option(help: "Ledger file: what is done, for resume (default \(RunOptions.defaultLedger); with --mock \(RunOptions.defaultMockLedger)).",
             completion: .file())
     var ledger: String?
 
@@ -64,28 +64,28 @@ struct RunCommand: ParsableCommand {
           help: "Use a ledger written for another base URL or user as if it were this one's (recorded with the run).")
     var rebindLedger = false
 
-    @Option(help: "Requests in flight at once (default 8).")
+    @Option(help: "Requests in flight at once (default \(RunOptions.defaultConcurrency)).")
     var concurrency: Int?
 
     @Option(help: "Pace for all workers together, e.g. 1000/min or 20/s; without it the pace adapts to 429s.")
     var rate: String?
 
-    @Option(name: .customLong("max-attempts"), help: "Requests per row before it counts as failed.")
-    var maxAttempts: Int = 6
+    @Option(name: .customLong("max-attempts"), help: "Requests per row before it counts as failed (default \(RunOptions.defaultMaxAttempts)).")
+    var maxAttempts: Int?
 
-    @Option(help: "Seconds before one request times out.")
-    var timeout: Double = 30
+    @Option(help: "Seconds before one request times out (default \(RunOptions.defaultTimeout)).")
+    var timeout: Double?
 
-    @Option(name: .customLong("backoff-base"), help: "Seconds: first retry waits up to this, doubling each time (full jitter).")
-    var backoffBase: Double = 0.5
+    @Option(name: .customLong("backoff-base"), help: "Seconds: first retry waits up to this, doubling each time, full jitter (default \(RunOptions.defaultBackoffBase)).")
+    var backoffBase: Double?
 
-    @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest wait between two attempts.")
-    var backoffCap: Double = 30
+    @Option(name: .customLong("backoff-cap"), help: "Seconds: the longest wait between two attempts (default \(RunOptions.defaultBackoffCap)).")
+    var backoffCap: Double?
 
-    @Option(name: .customLong("breaker-seconds"), help: "Stop the run when the API has failed this long with no good answer (0: never).")
-    var breakerSeconds: Double = 60
+    @Option(name: .customLong("breaker-seconds"), help: "Stop the run when the API has failed this long with no good answer (0: never; default \(RunOptions.defaultBreakerSeconds)).")
+    var breakerSeconds: Double?
 
-    @Option(name: .customLong("report-dir"), help: "Where results.csv, failed.csv, summary.json and report.html go (default reports/run-<id>).",
+    @Option(name: .customLong("report-dir"), help: "Where results.csv, failed.csv, summary.json and report.html go (default \(RunOptions.reportDirectory(root: RunOptions.defaultReportRoot))).",
             completion: .directory)
     var reportDir: String?
 
@@ -111,8 +111,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "No progress line or progress log.")
     var quiet = false
 
-    @Option(name: .customLong("progress-interval"), help: "Seconds between progress log lines when stderr is not a terminal.")
-    var progressInterval: Double = 10
+    @Option(name: .customLong("progress-interval"), help: "Seconds between progress log lines when stderr is not a terminal (default \(RunOptions.defaultProgressInterval)).")
+    var progressInterval: Double?
 
     @OptionGroup(title: "Logging")
     var log: LogOptions

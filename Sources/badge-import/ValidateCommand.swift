@@ -32,12 +32,18 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         do {
             guard !inputs.isEmpty else { throw InputError(path: "", message: "no input files (give paths, or - with --format)") }
-            let (files, mapping, _) = try input.resolve(inputs)
+            // validate takes no profile: the flag, else BADGE_IMPORT_SETTLE, else the default.
+            var settings = RunOptionsLayer()
+            settings.settle = input.settle
+            var resolver = RunOptionsResolver(flags: settings, environment: ProcessInfo.processInfo.environment, profile: nil)
+            let (files, mapping, _) = try input.resolve(inputs, settle: try resolver.settle())
             let summary = try InputValidation(files: files, mapping: mapping, reportDirectory: reportDir).run()
             print(summary.humanDescription)
             if let reportDir { print("reports written to \(TerminalText.escaped(reportDir))") }
             if summary.invalid > 0 || summary.changedInputs != nil { throw ExitCode(1) }
         } catch let error as InputError {
+            throw fail(error.description)
+        } catch let error as ConfigError {
             throw fail(error.description)
         }
     }

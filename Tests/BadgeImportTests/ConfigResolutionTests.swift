@@ -18,16 +18,27 @@ struct ConfigResolutionTests {
         }
     }
 
-    func resolve(flags: RunSettingsInput = RunSettingsInput(), env: [String: String] = [:],
-                 profile: RunSettingsInput? = nil, files: FakeFiles = FakeFiles()) throws(ConfigError) -> ResolvedSettings {
-        try ResolvedSettings.resolve(flags: flags, environment: env, profile: profile, readFile: files.read)
+    /// A run needs an API: where a test is about something else, the environment names one
+    /// (the lowest layer that can, so it never hides what the test sets).
+    func resolve(flags: RunOptionsLayer = RunOptionsLayer(), env: [String: String] = [:],
+                 profile: RunOptionsLayer? = nil, files: FakeFiles = FakeFiles()) throws -> RunOptions {
+        var env = env
+        if flags.baseURL == nil, profile?.baseURL == nil, env["CAP_BASE_URL"] == nil { env["CAP_BASE_URL"] = "https://api.example" }
+        var resolver = RunOptionsResolver(flags: flags, environment: env, profile: profile, readFile: files.read)
+        return try resolver.resolve(inputs: [], mapping: MappingOptions(), startMock: { "http://127.0.0.1:1" })
     }
 
     static let profileOrigin = "profile 'p' (c.toml)"
-    func profile(_ build: (inout RunSettingsInput) -> Void) -> RunSettingsInput {
-        var p = RunSettingsInput(origin: Self.profileOrigin)
+    func profile(_ build: (inout RunOptionsLayer) -> Void) -> RunOptionsLayer {
+        var p = RunOptionsLayer(origin: Self.profileOrigin)
         build(&p)
         return p
+    }
+
+    func flags(_ build: (inout RunOptionsLayer) -> Void) -> RunOptionsLayer {
+        var f = RunOptionsLayer()
+        build(&f)
+        return f
     }
 
     // MARK: plain fields, each layer beating the next
@@ -35,63 +46,66 @@ struct ConfigResolutionTests {
     @Test func baseURL() throws {
         let prof = profile { $0.baseURL = "https://profile.example" }
         let env = ["CAP_BASE_URL": "https://env.example"]
-        #expect(try resolve(flags: .init(baseURL: "https://flag.example"), env: env, profile: prof).baseURL == "https://flag.example")
+        #expect(try resolve(flags: flags { $0.baseURL = "https://flag.example" }, env: env, profile: prof).baseURL == "https://flag.example")
         #expect(try resolve(env: env, profile: prof).baseURL == "https://env.example")
         #expect(try resolve(profile: prof).baseURL == "https://profile.example")
-        #expect(try resolve().baseURL == nil)
+        #expect(throws: ConfigError.missingBaseURL) { try resolve(env: ["CAP_BASE_URL": ""]) }
         let fromEnv = try resolve(env: env, profile: prof)
-        #expect(fromEnv.origins["base_url"] == "environment CAP_BASE_URL")
+        #expect(fromEnv.recordedOptions["source.base_url"] == "environment CAP_BASE_URL")
     }
 
     @Test func rate() throws {
         let prof = profile { $0.rate = "100/min" }
         let env = ["BADGE_IMPORT_RATE": "20/s"]
-        #expect(try resolve(flags: .init(rate: "36000/h"), env: env, profile: prof).rate?.perSecond == 10)
+        #expect(try resolve(flags: flags { $0.rate = "36000/h" }, env: env, profile: prof).rate?.perSecond == 10)
         #expect(try resolve(env: env, profile: prof).rate?.perSecond == 20)
         let fromProfile = try resolve(profile: prof).rate
         #expect(fromProfile?.description == "100/min")
         #expect(abs((fromProfile?.perSecond ?? 0) - 100.0 / 60) < 1e-9)
         #expect(try resolve().rate == nil)
-        #expect(try resolve(flags: .init(rate: "unlimited"), profile: prof).rate == nil)
+        #expect(try resolve(flags: flags { $0.rate = "unlimited" }, profile: prof).rate == nil)
     }
 
     @Test func concurrency() throws {
         let prof = profile { $0.concurrency = 4 }
         let env = ["BADGE_IMPORT_CONCURRENCY": "12"]
-        #expect(try resolve(flags: .init(concurrency: 32), env: env, profile: prof).concurrency == 32)
+        #expect(try resolve(flags: flags { $0.concurrency = 32 }, env: env, profile: prof).concurrency == 32)
         #expect(try resolve(env: env, profile: prof).concurrency == 12)
         #expect(try resolve(profile: prof).concurrency == 4)
         let defaults = try resolve()
         #expect(defaults.concurrency == 8)
-        #expect(defaults.origins["concurrency"] == "default")
+        #expect(defaults.recordedOptions["source.concurrency"] == "default")
     }
 
     @Test func ledger() throws {
         let prof = profile { $0.ledger = "/p.ledger" }
         let env = ["BADGE_IMPORT_LEDGER": "/e.ledger"]
-        #expect(try resolve(flags: .init(ledger: "/f.ledger"), env: env, profile: prof).ledger == "/f.ledger")
-        #expect(try resolve(env: env, profile: prof).ledger == "/e.ledger")
-        #expect(try resolve(profile: prof).ledger == "/p.ledger")
-        #expect(try resolve().ledger == "badge-import.ledger")
+        #expect(try resolve(flags: flags { $0.ledger = "/f.ledger" }, env: env, profile: prof).ledgerPath == "/f.ledger")
+        #expect(try resolve(env: env, profile: prof).ledgerPath == "/e.ledger")
+        #expect(try resolve(profile: prof).ledgerPath == "/p.ledger")
+        #expect(try resolve().ledgerPath == "badge-import.ledger")
     }
 
     @Test func reportDirectory() throws {
         let prof = profile { $0.reportDir = "/data/reports" }
         let env = ["BADGE_IMPORT_REPORT_DIR": "/env/reports/"]
-        #expect(try resolve(flags: .init(reportDir: "out"), env: env, profile: prof).reportDirectory(runId: 7) == "out/run-7")
-        #expect(try resolve(env: env, profile: prof).reportDirectory(runId: 7) == "/env/reports/run-7")
-        #expect(try resolve(profile: prof).reportDirectory(runId: 42) == "/data/reports/run-42")
-        #expect(try resolve().reportDirectory(runId: 3) == "reports/run-3")
+        // --report-dir names this run's directory, as the command always treated it; the
+        // environment and profiles name the parent of every run's directory.
+        #expect(try resolve(flags: flags { $0.reportDir = "out" }, env: env, profile: prof).reportDir == "out")
+        #expect(try resolve(env: env, profile: prof).reportDir == "/env/reports/run-{id}")
+        #expect(try resolve(profile: prof).reportDir == "/data/reports/run-{id}")
+        #expect(try resolve().reportDir == "reports/run-{id}")
+        #expect(RunOptions.reportDirectory(root: "/data/reports/", runId: 42) == "/data/reports/run-42")
     }
 
     @Test func usernameAndPassword() throws {
         let files = FakeFiles(["/flag-pw": "flagpw\n", "/env-pw": "envfilepw\r\n", "/prof-pw": "profpw"])
         let prof = profile { $0.username = "prof-user"; $0.passwordFile = "/prof-pw" }
         let env = ["CAP_USERNAME": "env-user", "CAP_PASSWORD": "envpw"]
-        let flags = RunSettingsInput(username: "flag-user", passwordFile: "/flag-pw")
+        let flagLayer = flags { $0.username = "flag-user"; $0.passwordFile = "/flag-pw" }
 
         let flagFiles = FakeFiles(files.files)
-        #expect(try resolve(flags: flags, env: env, profile: prof, files: flagFiles).auth == .basic(username: "flag-user", password: Secret("flagpw")))
+        #expect(try resolve(flags: flagLayer, env: env, profile: prof, files: flagFiles).auth == .basic(username: "flag-user", password: Secret("flagpw")))
         #expect(flagFiles.reads == ["/flag-pw"])
         #expect(try resolve(env: env, profile: prof, files: files).auth == .basic(username: "env-user", password: Secret("envpw")))
         #expect(try resolve(env: ["CAP_PASSWORD_FILE": "/env-pw"], profile: prof, files: files).auth
@@ -105,7 +119,7 @@ struct ConfigResolutionTests {
         let settings = try resolve(env: ["CAP_PASSWORD": "pw"], profile: prof, files: files)
         #expect(settings.auth == .basic(username: "u", password: Secret("pw")))
         #expect(files.reads.isEmpty)
-        #expect(settings.origins["password"] == "environment CAP_PASSWORD")
+        #expect(settings.recordedOptions["source.password"] == "environment CAP_PASSWORD")
     }
 
     @Test func passwordFromANamedVariable() throws {
@@ -115,11 +129,11 @@ struct ConfigResolutionTests {
             _ = try resolve(profile: prof)
             Issue.record("an unset variable must be an error")
         } catch {
-            #expect(error.description.contains("EU_PW"))
-            #expect(error.description.contains("c.toml:5"))
+            #expect("\(error)".contains("EU_PW"))
+            #expect("\(error)".contains("c.toml:5"))
         }
         // Flags can name the variable too, and beat the profile.
-        #expect(try resolve(flags: .init(passwordEnv: "OTHER"), env: ["OTHER": "o", "EU_PW": "e"], profile: prof).auth
+        #expect(try resolve(flags: flags { $0.passwordEnv = "OTHER" }, env: ["OTHER": "o", "EU_PW": "e"], profile: prof).auth
                 == .basic(username: "u", password: Secret("o")))
     }
 
@@ -135,9 +149,10 @@ struct ConfigResolutionTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("cap-password").path
         try "from-disk\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let settings = try ResolvedSettings.resolve(
-            flags: .init(), environment: ["CAP_USERNAME": "u", "CAP_PASSWORD_FILE": path], profile: nil,
-            readFile: { try String(contentsOfFile: $0, encoding: .utf8) })
+        var resolver = RunOptionsResolver(
+            flags: RunOptionsLayer(), environment: ["CAP_USERNAME": "u", "CAP_PASSWORD_FILE": path, "CAP_BASE_URL": "https://h.example"],
+            profile: nil)
+        let settings = try resolver.resolve(inputs: [], mapping: MappingOptions(), startMock: { "" })
         #expect(settings.auth == .basic(username: "u", password: Secret("from-disk")))
     }
 
@@ -149,8 +164,8 @@ struct ConfigResolutionTests {
             _ = try resolve(env: ["CAP_USERNAME": "u", "CAP_PASSWORD_FILE": "/nope"])
             Issue.record("a missing file must be an error")
         } catch {
-            #expect(error.description.contains("CAP_PASSWORD_FILE"))
-            #expect(error.description.contains("/nope"))
+            #expect("\(error)".contains("CAP_PASSWORD_FILE"))
+            #expect("\(error)".contains("/nope"))
         }
     }
 
@@ -166,22 +181,22 @@ struct ConfigResolutionTests {
         let files = FakeFiles(["/fk": "flag-key\n", "/fs": "flag-secret\n", "/ps": "prof-secret\n"])
         let prof = profile { $0.authKind = .oauth; $0.clientKey = "prof-key"; $0.clientSecretFile = "/ps" }
         let env = ["CAP_CLIENT_KEY": "env-key", "CAP_CLIENT_SECRET": "env-secret"]
-        let flags = RunSettingsInput(clientKeyFile: "/fk", clientSecretFile: "/fs")
-        #expect(try resolve(flags: flags, env: env, profile: prof, files: files).auth
-                == .oauth(clientKey: Secret("flag-key"), clientSecret: Secret("flag-secret")))
+        let flagLayer = flags { $0.clientKeyFile = "/fk"; $0.clientSecretFile = "/fs" }
+        #expect(try resolve(flags: flagLayer, env: env, profile: prof, files: files).auth
+                == .oauth(clientKey: "flag-key", clientSecret: Secret("flag-secret")))
         #expect(try resolve(env: env, profile: prof, files: files).auth
-                == .oauth(clientKey: Secret("env-key"), clientSecret: Secret("env-secret")))
+                == .oauth(clientKey: "env-key", clientSecret: Secret("env-secret")))
         #expect(try resolve(profile: prof, files: files).auth
-                == .oauth(clientKey: Secret("prof-key"), clientSecret: Secret("prof-secret")))
+                == .oauth(clientKey: "prof-key", clientSecret: Secret("prof-secret")))
         #expect(try resolve(env: ["CAP_CLIENT_SECRET_FILE": "/fs"], profile: prof, files: files).auth
-                == .oauth(clientKey: Secret("prof-key"), clientSecret: Secret("flag-secret")))
+                == .oauth(clientKey: "prof-key", clientSecret: Secret("flag-secret")))
     }
 
     // MARK: auth kind
 
     @Test func authKindFlagBeatsProfileAndIsInferredOtherwise() throws {
         let prof = profile { $0.authKind = .basic; $0.username = "u"; $0.passwordEnv = "PW" }
-        #expect(try resolve(flags: .init(authKind: AuthKind.none), env: ["PW": "x"], profile: prof).auth == .none)
+        #expect(try resolve(flags: flags { $0.authKind = AuthKind.none }, env: ["PW": "x"], profile: prof).auth == .none)
         #expect(try resolve(env: ["PW": "x"], profile: prof).auth.kind == .basic)
         #expect(try resolve(env: ["CAP_USERNAME": "u", "CAP_PASSWORD": "p"]).auth.kind == .basic)
         #expect(try resolve(env: ["CAP_CLIENT_KEY": "k", "CAP_CLIENT_SECRET": "s"]).auth.kind == .oauth)
@@ -197,11 +212,11 @@ struct ConfigResolutionTests {
             _ = try resolve(env: ["CAP_USERNAME": "u"])
             Issue.record("expected missing password")
         } catch {
-            #expect(error.description.contains("password"))
-            #expect(error.description.contains("CAP_PASSWORD"))
+            #expect("\(error)".contains("password"))
+            #expect("\(error)".contains("CAP_PASSWORD"))
         }
-        #expect(throws: ConfigError.self) { try resolve(flags: .init(authKind: .basic), env: ["CAP_PASSWORD": "p"]) }
-        #expect(throws: ConfigError.self) { try resolve(flags: .init(authKind: .oauth), env: ["CAP_CLIENT_KEY": "k"]) }
+        #expect(throws: ConfigError.self) { try resolve(flags: flags { $0.authKind = .basic }, env: ["CAP_PASSWORD": "p"]) }
+        #expect(throws: ConfigError.self) { try resolve(flags: flags { $0.authKind = .oauth }, env: ["CAP_CLIENT_KEY": "k"]) }
     }
 
     // MARK: validation and secrecy
@@ -213,16 +228,16 @@ struct ConfigResolutionTests {
                 _ = try resolve(env: [name: value])
                 Issue.record("\(name)=\(value) accepted")
             } catch {
-                #expect(error.description.contains(name), "\(error)")
+                #expect("\(error)".contains(name), "\(error)")
             }
         }
-        #expect(throws: ConfigError.self) { try resolve(flags: .init(concurrency: 10_000)) }
-        #expect(throws: ConfigError.self) { try resolve(flags: .init(baseURL: "https://user:pw@host.example")) }
+        #expect(throws: ConfigError.self) { try resolve(flags: flags { $0.concurrency = 10_000 }) }
+        #expect(throws: ConfigError.self) { try resolve(flags: flags { $0.baseURL = "https://user:pw@host.example" }) }
     }
 
     @Test func emptyEnvironmentValuesCountAsUnset() throws {
         let prof = profile { $0.ledger = "/p.ledger" }
-        #expect(try resolve(env: ["BADGE_IMPORT_LEDGER": ""], profile: prof).ledger == "/p.ledger")
+        #expect(try resolve(env: ["BADGE_IMPORT_LEDGER": ""], profile: prof).ledgerPath == "/p.ledger")
     }
 
     @Test func secretsNeverShowInDescriptionsOrOptions() throws {
@@ -232,9 +247,9 @@ struct ConfigResolutionTests {
         var dumped = ""
         dump(settings, to: &dumped)
         #expect(!dumped.contains("hunter2"))
-        #expect(!settings.scrubbedOptions.values.joined().contains("hunter2"))
-        #expect(settings.scrubbedOptions["username"] == "u")
-        #expect(settings.scrubbedOptions["source.password"] == "environment CAP_PASSWORD")
+        #expect(!settings.recordedOptions.values.joined().contains("hunter2"))
+        #expect(settings.recordedOptions["username"] == "u")
+        #expect(settings.recordedOptions["source.password"] == "environment CAP_PASSWORD")
         #expect("\(Secret("x"))" == "<redacted>")
         #expect(Secret("x").revealed == "x")
     }

@@ -122,14 +122,6 @@ import Synchronization
         #expect(try InputPaths.expand([fresh], settle: 30, now: now) == .init(paths: [fresh], unsettled: []))
     }
 
-    @Test func settleComesFromTheFlagElseTheEnvironmentElseTheDefault() throws {
-        #expect(try InputPaths.settleSeconds(flag: nil, environment: [:]) == 30)
-        #expect(try InputPaths.settleSeconds(flag: nil, environment: ["BADGE_IMPORT_SETTLE": "5"]) == 5)
-        #expect(try InputPaths.settleSeconds(flag: 0, environment: ["BADGE_IMPORT_SETTLE": "5"]) == 0)
-        #expect(throws: InputError.self) { try InputPaths.settleSeconds(flag: nil, environment: ["BADGE_IMPORT_SETTLE": "soon"]) }
-        #expect(throws: InputError.self) { try InputPaths.settleSeconds(flag: -1, environment: [:]) }
-    }
-
     // MARK: A file that changes while it is read
 
     @Test func aFileThatGrowsWhileReadIsReportedChangedAndItsCutLastRecordIsNotSent() throws {

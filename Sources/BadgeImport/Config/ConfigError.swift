@@ -16,6 +16,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case noConfigFile(profile: String, searched: [String])
     /// A setting from the environment or the flags that cannot be used; `source` names it.
     case invalidSetting(source: String, message: String)
+    /// Neither a flag, the environment nor the profile names the API, and the run is not against the mock.
+    case missingBaseURL
     /// A credential the chosen auth needs is missing; `hint` says the ways to give it.
     case missingCredential(what: String, hint: String)
     /// A secret file or variable named by the configuration could not be read or is empty.
@@ -42,6 +44,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
             return "profile '\(profile)' was asked for but no config file was found (looked for: \(searched.joined(separator: ", ")))"
         case .invalidSetting(let source, let message):
             return "\(source): \(message)"
+        case .missingBaseURL:
+            return "no API to send to: give --base-url URL (or CAP_BASE_URL, or a profile), or --mock"
         case .missingCredential(let what, let hint):
             return "\(what) is missing: \(hint)"
         case .unreadableSecret(let source, let reason):

@@ -30,15 +30,14 @@ import Foundation
 public struct ConfigFile: Sendable, Equatable {
     public let path: String
     public let defaultProfile: String?
-    public let profiles: [String: RunSettingsInput]
+    public let profiles: [String: RunOptionsLayer]
 
-    /// Keys a profile may have, with what each must be.
-    static let stringKeys: Set<String> = [
-        "base_url", "auth", "username", "password_env", "password_file", "client_key",
-        "client_key_env", "client_key_file", "client_secret_env", "client_secret_file",
-        "rate", "ledger", "report_dir",
-    ]
-    static let integerKeys: Set<String> = ["concurrency"]
+    /// The credentials' keys (the other keys come from the settings catalog, RunSetting.swift).
+    static var credentialKeys: [String: WritableKeyPath<RunOptionsLayer, String?>] { [
+        "username": \.username, "password_env": \.passwordEnv, "password_file": \.passwordFile,
+        "client_key": \.clientKey, "client_key_env": \.clientKeyEnv, "client_key_file": \.clientKeyFile,
+        "client_secret_env": \.clientSecretEnv, "client_secret_file": \.clientSecretFile,
+    ] }
     /// Written inline these would sit in a file that gets copied, committed and shared.
     static let inlineSecretKeys: Set<String> = ["password", "client_secret", "secret", "token", "access_token"]
 
@@ -56,7 +55,7 @@ public struct ConfigFile: Sendable, Equatable {
     public static func parse(_ text: String, path: String) throws(ConfigError) -> ConfigFile {
         let document = try TOMLSubset.parse(text, file: path)
         var defaultProfile: String?
-        var profiles: [String: RunSettingsInput] = [:]
+        var profiles: [String: RunOptionsLayer] = [:]
 
         for table in document.tables {
             switch table.path.count {
@@ -93,62 +92,68 @@ public struct ConfigFile: Sendable, Equatable {
         return ConfigFile(path: path, defaultProfile: defaultProfile, profiles: profiles)
     }
 
-    private static func emptyProfile(_ name: String, path: String) -> RunSettingsInput {
-        RunSettingsInput(origin: "profile '\(name)' (\(path))")
+    private static func emptyProfile(_ name: String, path: String) -> RunOptionsLayer {
+        RunOptionsLayer(origin: "profile '\(name)' (\(path))")
     }
 
     private static func apply(key: String, value: TOMLSubset.Value, line: Int, file: String,
-                              to profile: inout RunSettingsInput) throws(ConfigError) {
+                              to profile: inout RunOptionsLayer) throws(ConfigError) {
         if inlineSecretKeys.contains(key) { throw .inlineSecret(file: file, line: line, key: key) }
-        if integerKeys.contains(key) {
-            guard case .integer(let n) = value else {
-                throw .invalidValue(file: file, line: line, key: key, message: "must be an integer, not \(value.typeName)")
+        let at = Location(file: file, line: line, key: key)
+        if let setting = RunSetting<Int>.all.first(where: { $0.key == key }) {
+            guard case .integer(let n) = value else { throw at.invalid("must be an integer, not \(value.typeName)") }
+            guard let whole = Int(exactly: n) else { throw at.invalid("\(n) is too large") }
+            try at.store(whole, in: setting, of: &profile)
+        } else if let setting = RunSetting<Double>.all.first(where: { $0.key == key }) {
+            switch value {
+            case .integer(let n): try at.store(Double(n), in: setting, of: &profile)
+            case .float(let x): try at.store(x, in: setting, of: &profile)
+            default: throw at.invalid("must be a number of seconds, not \(value.typeName)")
             }
-            guard n >= 1, n <= Int64(ResolvedSettings.maxConcurrency) else {
-                throw .invalidValue(file: file, line: line, key: key, message: "must be between 1 and \(ResolvedSettings.maxConcurrency)")
-            }
-            profile.concurrency = Int(n)
-            profile.lines[key] = line
-            return
+        } else if let setting = RunSetting<Bool>.all.first(where: { $0.key == key }) {
+            guard case .bool(let b) = value else { throw at.invalid("must be true or false, not \(value.typeName)") }
+            try at.store(b, in: setting, of: &profile)
+        } else {
+            try applyText(value, at: at, to: &profile)
         }
-        guard stringKeys.contains(key) else { throw .unknownKey(file: file, line: line, key: key) }
-        guard case .string(let s) = value else {
-            throw .invalidValue(file: file, line: line, key: key, message: "must be a quoted string, not \(value.typeName)")
-        }
-        guard !s.isEmpty else { throw .invalidValue(file: file, line: line, key: key, message: "must not be empty") }
         profile.lines[key] = line
-        switch key {
-        case "base_url":
-            if let problem = ResolvedSettings.baseURLProblem(s) {
-                throw .invalidValue(file: file, line: line, key: key, message: problem)
-            }
-            profile.baseURL = s
-        case "auth":
-            guard let kind = AuthKind(rawValue: s) else {
-                throw .invalidValue(file: file, line: line, key: key, message: "must be one of basic, oauth, none")
-            }
+    }
+
+    private static func applyText(_ value: TOMLSubset.Value, at: Location,
+                                  to profile: inout RunOptionsLayer) throws(ConfigError) {
+        let setting = RunSetting<String>.all.first(where: { $0.key == at.key })
+        guard setting != nil || at.key == "auth" || credentialKeys[at.key] != nil else {
+            throw .unknownKey(file: at.file, line: at.line, key: at.key)
+        }
+        guard case .string(let s) = value else { throw at.invalid("must be a quoted string, not \(value.typeName)") }
+        guard !s.isEmpty else { throw at.invalid("must not be empty") }
+        if let setting {
+            try at.store(s, in: setting, of: &profile)
+        } else if let field = credentialKeys[at.key] {
+            profile[keyPath: field] = s
+        } else {
+            guard let kind = AuthKind(rawValue: s) else { throw at.invalid("must be one of basic, oauth, none") }
             profile.authKind = kind
-        case "username": profile.username = s
-        case "password_env": profile.passwordEnv = s
-        case "password_file": profile.passwordFile = s
-        case "client_key": profile.clientKey = s
-        case "client_key_env": profile.clientKeyEnv = s
-        case "client_key_file": profile.clientKeyFile = s
-        case "client_secret_env": profile.clientSecretEnv = s
-        case "client_secret_file": profile.clientSecretFile = s
-        case "rate":
-            do { _ = try RateSpec.parseSetting(s) } catch {
-                throw .invalidValue(file: file, line: line, key: key, message: error.description)
-            }
-            profile.rate = s
-        case "ledger": profile.ledger = s
-        case "report_dir": profile.reportDir = s
-        default: throw .unknownKey(file: file, line: line, key: key)
+        }
+    }
+
+    /// Where a value sits in the file, for its messages.
+    private struct Location {
+        let file: String, line: Int, key: String
+
+        func invalid(_ message: String) -> ConfigError {
+            .invalidValue(file: file, line: line, key: key, message: message)
+        }
+
+        /// Checked here, with the same check the flags and the environment get.
+        func store<Value>(_ value: Value, in setting: RunSetting<Value>, of profile: inout RunOptionsLayer) throws(ConfigError) {
+            if let problem = setting.check(value) { throw invalid(problem) }
+            profile[keyPath: setting.field] = value
         }
     }
 
     /// The profile's settings layer.
-    public func profile(named name: String) throws(ConfigError) -> RunSettingsInput {
+    public func profile(named name: String) throws(ConfigError) -> RunOptionsLayer {
         guard let profile = profiles[name] else {
             throw .profileNotFound(name: name, file: path, available: profiles.keys.sorted())
         }

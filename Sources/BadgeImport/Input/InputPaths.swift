@@ -5,11 +5,6 @@ import Foundation
 public enum InputPaths {
     static let extensions = [".csv", ".jsonl", ".ndjson", ".csv.gz", ".jsonl.gz", ".ndjson.gz"]
 
-    /// Seconds a file found in a folder or by a glob must have gone unmodified before it is read.
-    public static let defaultSettleSeconds: Double = 30
-    /// The environment variable that sets `--settle` when the flag is not given.
-    public static let settleVariable = "BADGE_IMPORT_SETTLE"
-
     /// A file of a folder or glob left for a later run: modified too recently to be complete.
     public struct UnsettledFile: Equatable, Sendable {
         public var path: String
@@ -33,25 +28,6 @@ public enum InputPaths {
     public struct Expansion: Equatable, Sendable {
         public var paths: [String]
         public var unsettled: [UnsettledFile]
-    }
-
-    /// `--settle` when given, else `BADGE_IMPORT_SETTLE` (seconds), else the default.
-    public static func settleSeconds(flag: Double?, environment: [String: String]) throws(InputError) -> Double {
-        var value = defaultSettleSeconds
-        var source = "--settle"
-        if let flag {
-            value = flag
-        } else if let raw = environment[settleVariable], !raw.isEmpty {
-            source = settleVariable
-            guard let parsed = Double(raw.trimmingCharacters(in: .whitespaces)) else {
-                throw InputError(path: "", message: "\(settleVariable) '\(raw)': expected a number of seconds")
-            }
-            value = parsed
-        }
-        guard value.isFinite, value >= 0 else {
-            throw InputError(path: "", message: "\(source) \(value): expected a number of seconds, 0 or more")
-        }
-        return value
     }
 
     /// Expands like `expand(_:)`; a file found in a folder or by a glob is taken only once

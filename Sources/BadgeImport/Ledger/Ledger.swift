@@ -13,10 +13,10 @@ import Foundation
 /// Durability: WAL with synchronous=NORMAL survives a killed process (every committed batch
 /// stays); only a power loss can drop the last few commits, which are re-sent and answered 809.
 public final class Ledger: @unchecked Sendable {
-    /// `badge-import.ledger` in the current directory.
-    public static let defaultPath = "badge-import.ledger"
+    /// `status` and `report` look where `run` writes by default (RunOptions owns the default).
+    public static let defaultPath = RunOptions.defaultLedger
     /// `run --mock`'s default, so a demo never leaves a ledger that a real run would trust.
-    public static let defaultMockPath = "badge-import.mock.ledger"
+    public static let defaultMockPath = RunOptions.defaultMockLedger
     /// The schema version this binary writes and understands.
     public static let schemaVersion: Int32 = LedgerSchema.currentVersion
 

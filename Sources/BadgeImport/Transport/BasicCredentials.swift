@@ -8,10 +8,14 @@ public struct BasicCredentials: Sendable, Equatable, CustomStringConvertible, Cu
     /// The value of the `Authorization` header, computed once.
     public let headerValue: String
 
-    public init(username: String, password: String) {
+    public init(username: String, password: Secret) {
         self.username = username
-        let token = username + ":" + MD5.hex(password.utf8)
+        let token = username + ":" + MD5.hex(password.revealed.utf8)
         headerValue = "Basic " + Data(token.utf8).base64EncodedString()
+    }
+
+    public init(username: String, password: String) {
+        self.init(username: username, password: Secret(password))
     }
 
     public var description: String { "BasicCredentials(username: \(username), password: <redacted>)" }

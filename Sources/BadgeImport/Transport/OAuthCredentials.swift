@@ -1,11 +1,16 @@
 /// The key and secret of a Capillary OAuth API client.
 public struct OAuthCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public let key: String
-    let secret: String
+    /// Revealed only into the token request's body.
+    let secret: Secret
 
-    public init(key: String, secret: String) {
+    public init(key: String, secret: Secret) {
         self.key = key
         self.secret = secret
+    }
+
+    public init(key: String, secret: String) {
+        self.init(key: key, secret: Secret(secret))
     }
 
     public var description: String { "OAuthCredentials(key: \(key), secret: <redacted>)" }

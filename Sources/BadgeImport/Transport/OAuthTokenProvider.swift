@@ -67,7 +67,8 @@ public final class OAuthTokenProvider: @unchecked Sendable {
 
     private func fetchLocked() throws(EarnAuthError) -> String {
         let started = clock.now()
-        let body = TokenRequestBody(key: credentials.key, secret: credentials.secret)
+        // The one place the client secret leaves its wrapper: the token request body.
+        let body = TokenRequestBody(key: credentials.key, secret: credentials.secret.revealed)
         let request = HTTPRequest(method: "POST", url: url,
                                   headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
                                   body: body.encoded(), timeout: timeout)

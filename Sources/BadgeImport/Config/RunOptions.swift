@@ -1,0 +1,101 @@
+import Foundation
+
+/// Everything one `run` uses, resolved and checked: the one settings type of the tool.
+///
+/// Every setting is resolved field by field from, highest first, the command-line flags, the
+/// environment (`BADGE_IMPORT_<KEY>`, or the CAP_* names for the API and credentials), the
+/// selected profile of the config file, and the defaults below (`RunOptionsResolver`). Each
+/// default is written here once; each check once, in RunOptions+Checks.swift.
+/// Holds no secret in readable form: those sit in `auth` as `Secret`s.
+public struct RunOptions: Sendable {
+    public static let defaultConcurrency = 8
+    public static let maxConcurrency = 256
+    public static let defaultMaxAttempts = 6
+    public static let defaultTimeout: Double = 30
+    public static let defaultBackoffBase: Double = 0.5
+    public static let defaultBackoffCap: Double = 30
+    public static let defaultBreakerSeconds: Double = 60
+    public static let defaultSettle: Double = 30
+    public static let defaultProgressInterval: Double = 10
+    public static let defaultLedger = "badge-import.ledger"
+    /// The embedded mock's "earned" rows exist nowhere else: its default ledger is its own.
+    public static let defaultMockLedger = "badge-import.mock.ledger"
+    /// Parent of the per-run report directories when neither a flag, the environment nor a
+    /// profile names one.
+    public static let defaultReportRoot = "reports"
+    /// Stands for the run's id in `reportDir` until the ledger hands out the id.
+    public static let runIdPlaceholder = "{id}"
+
+    public var inputs: [InputFile]
+    public var mapping: MappingOptions
+    /// `https://eu.api.capillarytech.com` or the mock's loopback address.
+    public var baseURL: String
+    public var auth: EarnAuthSettings
+    /// Extra CA bundle for a private CA; TLS is always verified.
+    public var caFile: String?
+    public var concurrency: Int = defaultConcurrency
+    /// Fixed pace for all workers together; nil lets the pace adapt to the server's 429s.
+    public var rate: RateSpec?
+    public var maxAttempts: Int = defaultMaxAttempts
+    /// Per-request timeout, seconds.
+    public var timeout: Double = defaultTimeout
+    /// Full-jitter backoff: attempt n waits random(0, min(cap, base * 2^n)) seconds.
+    public var backoffBase: Double = defaultBackoffBase
+    public var backoffCap: Double = defaultBackoffCap
+    /// Stop the run when the service has failed for this long with no good answer (0 = never).
+    public var breakerWindow: Double = defaultBreakerSeconds
+    public var ledgerPath: String
+    /// What the ledger must be bound to; from `baseURL` and `auth` unless set (the embedded mock).
+    public var ledgerTarget: LedgerTarget
+    /// Take over a ledger bound to another target (recorded with the run) instead of stopping.
+    public var rebindLedger: Bool = false
+    /// The run's report directory; `{id}` in it is replaced by the run's id, so a profile can
+    /// name a parent folder for all runs. Never nil once resolved (the type stays optional for
+    /// the engine, which still has a fallback of its own).
+    public var reportDir: String? = reportDirectory(root: defaultReportRoot)
+    public var skipRejected: Bool = false
+    /// Read inputs even when the ledger has their exact content as fully processed (rows it
+    /// has as done are still not sent).
+    public var reprocess: Bool = false
+    public var dryRun: Bool = false
+    public var shard: Shard?
+    /// Move each fully processed input here after the report is written.
+    public var archiveDir: String?
+    /// Options as recorded in the ledger and summary: never a secret.
+    public var recordedOptions: [String: String] = [:]
+    public var toolVersion: String = BadgeImportVersion.current
+    /// Seconds a file found in a folder or by a glob must have gone unmodified before it is read.
+    public var settle: Double = defaultSettle
+    /// Seconds between progress log lines when stderr is not a terminal.
+    public var progressInterval: Double = defaultProgressInterval
+
+    public init(inputs: [InputFile], mapping: MappingOptions, baseURL: String, auth: EarnAuthSettings,
+                ledgerPath: String) {
+        self.inputs = inputs
+        self.mapping = mapping
+        self.baseURL = baseURL
+        self.auth = auth
+        self.ledgerPath = ledgerPath
+        self.ledgerTarget = LedgerTarget(baseURL: baseURL, auth: auth)
+    }
+
+    /// `<root>/run-{id}`: each run of a profile gets its own folder under the profile's one.
+    public static func reportDirectory(root: String) -> String {
+        (root.hasSuffix("/") ? String(root.dropLast()) : root) + "/run-" + runIdPlaceholder
+    }
+
+    /// A past run's directory under `root`, by the same scheme (for `report`).
+    public static func reportDirectory(root: String, runId: Int64) -> String {
+        reportDirectory(root: root).replacingOccurrences(of: runIdPlaceholder, with: String(runId))
+    }
+
+    /// Basic credentials (user name and password hash) or an OAuth secret over plain http://
+    /// to another machine can be read by anyone on the path. Loopback (a local mock, a tunnel
+    /// or sidecar proxy on this host) is fine; so is no auth at all.
+    public var plaintextCredentialsWarning: String? {
+        if case .none = auth { return nil }
+        guard let url = URL(string: baseURL), url.scheme?.lowercased() == "http", let host = url.host,
+              !Loopback.includes(host: host) else { return nil }
+        return "http://\(host) sends your credentials unencrypted; use https://"
+    }
+}
