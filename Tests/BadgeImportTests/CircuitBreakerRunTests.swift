@@ -39,7 +39,7 @@ import Testing
         let input = dir.appendingPathComponent("earns.csv")
         try csv.write(to: input, atomically: true, encoding: .utf8)
 
-        var configuration = ImportConfiguration(inputs: [try InputFile(path: input.path)], mapping: MappingOptions(),
+        var configuration = RunOptions(inputs: [try InputFile(path: input.path)], mapping: MappingOptions(),
                                                 baseURL: server.baseURL, auth: .none,
                                                 ledgerPath: dir.appendingPathComponent("l.ledger").path)
         configuration.reportDir = dir.appendingPathComponent("out").path

@@ -133,7 +133,7 @@ struct ConfigPrecedenceTests {
     }
 
     @Test func theConstructorTheEngineTestsUseTakesEveryDefaultFromRunOptions() {
-        let options = ImportConfiguration(inputs: [], mapping: MappingOptions(), baseURL: "https://h.example",
+        let options = RunOptions(inputs: [], mapping: MappingOptions(), baseURL: "https://h.example",
                                           auth: .none, ledgerPath: "l")
         #expect(options.concurrency == RunOptions.defaultConcurrency)
         #expect(options.maxAttempts == RunOptions.defaultMaxAttempts)

@@ -144,7 +144,7 @@ import Synchronization
                 handle.closeFile()
             }
         }
-        var config = ImportConfiguration(inputs: [try InputFile(path: path)], mapping: testMapping(),
+        var config = RunOptions(inputs: [try InputFile(path: path)], mapping: testMapping(),
                                          baseURL: "https://api.example", auth: .none, ledgerPath: dir.path("l.ledger"))
         config.concurrency = 1
         config.reportDir = dir.path("report")
@@ -172,7 +172,7 @@ import Synchronization
         let dir = try InputTempDir()
         let path = try dir.write("done.csv", Self.header + (0..<20).map(Self.row).joined(separator: "\n"))
         let transport = ScriptedTransport([ScriptedTransport.json(200, earnedBody)])
-        var config = ImportConfiguration(inputs: [try InputFile(path: path)], mapping: testMapping(),
+        var config = RunOptions(inputs: [try InputFile(path: path)], mapping: testMapping(),
                                          baseURL: "https://api.example", auth: .none, ledgerPath: dir.path("l.ledger"))
         config.reportDir = dir.path("report")
         let outcome = try ImportRun(configuration: config, makeTransport: { transport }).execute()

@@ -12,9 +12,9 @@ import Testing
     }
 
     /// A run's configuration over `csv` written into `dir`, with a ledger and a report folder there.
-    func configuration(_ dir: InputTempDir, _ csv: String) throws -> ImportConfiguration {
+    func configuration(_ dir: InputTempDir, _ csv: String) throws -> RunOptions {
         let input = try dir.write("earns.csv", csv)
-        var config = ImportConfiguration(inputs: [try InputFile(path: input)], mapping: testMapping(),
+        var config = RunOptions(inputs: [try InputFile(path: input)], mapping: testMapping(),
                                          baseURL: "https://api.example", auth: .none, ledgerPath: dir.path("l.ledger"))
         config.reportDir = dir.path("out")
         config.concurrency = 3
@@ -85,7 +85,7 @@ import Testing
 
     // MARK: worker pool
 
-    func pool(_ config: ImportConfiguration, recorder: RunRecorder, control: RunControl,
+    func pool(_ config: RunOptions, recorder: RunRecorder, control: RunControl,
               transport: @escaping @Sendable () -> ScriptedTransport) -> WorkerPool {
         let clock = VirtualClock().clock
         return WorkerPool(WorkerPool.Parts(
@@ -155,7 +155,7 @@ import Testing
 
     // MARK: finisher
 
-    func finish(_ dir: InputTempDir, _ config: ImportConfiguration, ledger: Ledger?, runId: Int64, recorder: RunRecorder,
+    func finish(_ dir: InputTempDir, _ config: RunOptions, ledger: Ledger?, runId: Int64, recorder: RunRecorder,
                 control: RunControl = RunControl(), reading: RunPlanner.Reading) throws -> ImportOutcome {
         let planner = try RunPlanner(configuration: config, ledger: nil)
         let finisher = RunFinisher(configuration: config, ledger: ledger, runId: runId, reportDirectory: dir.path("out"),

@@ -50,9 +50,8 @@ public struct RunOptions: Sendable {
     /// Take over a ledger bound to another target (recorded with the run) instead of stopping.
     public var rebindLedger: Bool = false
     /// The run's report directory; `{id}` in it is replaced by the run's id, so a profile can
-    /// name a parent folder for all runs. Never nil once resolved (the type stays optional for
-    /// the engine, which still has a fallback of its own).
-    public var reportDir: String? = reportDirectory(root: defaultReportRoot)
+    /// name a parent folder for all runs.
+    public var reportDir: String = reportDirectory(root: defaultReportRoot)
     public var skipRejected: Bool = false
     /// Read inputs even when the ledger has their exact content as fully processed (rows it
     /// has as done are still not sent).

@@ -21,7 +21,7 @@ public final class ImportRun: Sendable {
     public typealias TransportFactory = @Sendable () throws -> any Transport
 
     public let control = RunControl()
-    private let configuration: ImportConfiguration
+    private let configuration: RunOptions
     private let clock: Clock
     private let random: RandomSource
     private let makeTransport: TransportFactory
@@ -32,7 +32,7 @@ public final class ImportRun: Sendable {
     ///   default opens a libcurl handle. Tests pass a fake or a loopback transport.
     /// - Parameter logger: where the run says what it cannot put in the summary as it happens
     ///   (an input it could not read to the end, a ledger it could not write); the library never prints.
-    public init(configuration: ImportConfiguration, clock: Clock = .system, random: RandomSource = .system,
+    public init(configuration: RunOptions, clock: Clock = .system, random: RandomSource = .system,
                 logger: Logger = Logger(label: "badge-import", factory: { _ in SwiftLogNoOpLogHandler() }),
                 makeTransport: TransportFactory? = nil) {
         self.configuration = configuration
@@ -127,7 +127,7 @@ public final class ImportRun: Sendable {
     }
 
     private func makeReportDirectory(runId: Int64) throws(ImportError) -> String {
-        let directory = (configuration.reportDir ?? "reports/run-{id}").replacingOccurrences(of: "{id}", with: String(runId))
+        let directory = configuration.reportDir.replacingOccurrences(of: RunOptions.runIdPlaceholder, with: String(runId))
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {

@@ -6,7 +6,7 @@ import Logging
 /// run's end in the ledger, the report files, and the archive. Every failure here is said
 /// (logged, and in the summary and exit status), never swallowed.
 struct RunFinisher {
-    var configuration: ImportConfiguration
+    var configuration: RunOptions
     var ledger: Ledger?
     var runId: Int64
     var reportDirectory: String

@@ -5,7 +5,7 @@ import Logging
 /// checked to be the ledger of the API this run sends to, and bound to it when new.
 enum RunLedger {
     /// The run's ledger; nil for a dry run without one (it plans against nothing).
-    static func open(_ configuration: ImportConfiguration, clock: Clock) throws(ImportError) -> Ledger? {
+    static func open(_ configuration: RunOptions, clock: Clock) throws(ImportError) -> Ledger? {
         do {
             if !configuration.dryRun { return try Ledger(path: configuration.ledgerPath, clock: clock) }
             guard FileManager.default.fileExists(atPath: configuration.ledgerPath) else { return nil }
@@ -18,7 +18,7 @@ enum RunLedger {
     /// Refuses a ledger written for another API (its "done" means nothing there) unless the run
     /// was told to rebind it; binds a new or older, unbound ledger to this run's target.
     /// Returns what a rebind replaced, for the run's recorded options.
-    static func bind(_ ledger: Ledger, _ configuration: ImportConfiguration, logger: Logger) throws(ImportError) -> String? {
+    static func bind(_ ledger: Ledger, _ configuration: RunOptions, logger: Logger) throws(ImportError) -> String? {
         let target = configuration.ledgerTarget
         let bound: LedgerTarget?
         do { bound = try ledger.boundTarget() } catch { throw ImportError(error) }

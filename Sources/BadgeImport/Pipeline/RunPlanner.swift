@@ -33,11 +33,11 @@ final class RunPlanner {
 
     private(set) var inputs: [Input] = []
     private let scan: InputScan
-    private let configuration: ImportConfiguration
+    private let configuration: RunOptions
 
     /// Opens every input (a missing column fails here, before any request) and hashes the files,
     /// asking `ledger` which of them it has as fully processed.
-    init(configuration: ImportConfiguration, ledger: Ledger?) throws(ImportError) {
+    init(configuration: RunOptions, ledger: Ledger?) throws(ImportError) {
         self.configuration = configuration
         // Stamped when opened, before they are hashed: a change after the stamp shows when read.
         do { scan = try InputScan(files: configuration.inputs, mapping: configuration.mapping) }

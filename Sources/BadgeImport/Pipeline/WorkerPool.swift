@@ -14,7 +14,7 @@ final class WorkerPool: Sendable {
 
     /// What every worker needs, made once per run.
     struct Parts: Sendable {
-        var configuration: ImportConfiguration
+        var configuration: RunOptions
         var auth: EarnAuth
         var limiter: RateLimiter
         var breaker: CircuitBreaker
