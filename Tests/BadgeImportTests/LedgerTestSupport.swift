@@ -1,4 +1,4 @@
-import BadgeImport
+@testable import BadgeImport
 import Foundation
 
 /// A fresh temporary directory per test (tests run in parallel), removed when dropped.

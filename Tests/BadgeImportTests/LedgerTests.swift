@@ -1,4 +1,4 @@
-import BadgeImport
+@testable import BadgeImport
 import CSQLite
 import Foundation
 import Testing

@@ -1,4 +1,4 @@
-import BadgeImport
+@testable import BadgeImport
 import Foundation
 import Testing
 

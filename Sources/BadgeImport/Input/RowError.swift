@@ -4,12 +4,6 @@ public struct RowError: Sendable, Equatable, Hashable {
     public var field: String
     public var reason: String
     public var key: String
-
-    public init(field: String, reason: String, key: String) {
-        self.field = field
-        self.reason = reason
-        self.key = key
-    }
 }
 
 /// A row that will never be sent, with every reason it has and its original cells.
@@ -19,13 +13,6 @@ public struct InvalidRecord: Sendable, Equatable {
     public var errors: [RowError]
     /// The record's cells as read, aligned with `EarnFileReader.columns` when the shape allows.
     public var original: [String]
-
-    public init(source: String, line: Int, errors: [RowError], original: [String]) {
-        self.source = source
-        self.line = line
-        self.errors = errors
-        self.original = original
-    }
 }
 
 /// What the reader yields for each record: a row ready to send, or an invalid one.

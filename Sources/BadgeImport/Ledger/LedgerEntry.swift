@@ -19,25 +19,6 @@ public struct LedgerEntry: Sendable, Equatable {
     public var line: Int
     public var badgeMetaId: String
     public var customerId: Int64
-
-    public init(requestId: String, status: RowStatus, attempts: Int, httpStatus: Int? = nil,
-                errorCode: String? = nil, errorMessage: String? = nil, earnedBadgeId: String? = nil,
-                issuedId: String? = nil, expiresOn: Double? = nil, source: String, line: Int,
-                badgeMetaId: String, customerId: Int64) {
-        self.requestId = requestId
-        self.status = status
-        self.attempts = attempts
-        self.httpStatus = httpStatus
-        self.errorCode = errorCode
-        self.errorMessage = errorMessage
-        self.earnedBadgeId = earnedBadgeId
-        self.issuedId = issuedId
-        self.expiresOn = expiresOn
-        self.source = source
-        self.line = line
-        self.badgeMetaId = badgeMetaId
-        self.customerId = customerId
-    }
 }
 
 /// A stored entry with the bookkeeping the ledger adds: which run last touched it, and when.

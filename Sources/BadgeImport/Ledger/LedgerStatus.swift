@@ -8,13 +8,6 @@ public struct LedgerStatus: Sendable, Codable, Equatable {
         public var sha256: String
         public var bytes: Int64
         public var fullyProcessed: Bool
-
-        public init(path: String, sha256: String, bytes: Int64, fullyProcessed: Bool) {
-            self.path = path
-            self.sha256 = sha256
-            self.bytes = bytes
-            self.fullyProcessed = fullyProcessed
-        }
     }
 
     public struct Run: Sendable, Codable, Equatable {
@@ -33,23 +26,6 @@ public struct LedgerStatus: Sendable, Codable, Equatable {
         public var retries: Int?
         public var exitCode: Int32?
         public var abortReason: String?
-
-        public init(ledger: String, id: Int64, startedAt: String, endedAt: String?, toolVersion: String,
-                    options: [String: String], inputs: [Input], counts: [String: Int], requestsSent: Int?,
-                    retries: Int?, exitCode: Int32?, abortReason: String?) {
-            self.ledger = ledger
-            self.id = id
-            self.startedAt = startedAt
-            self.endedAt = endedAt
-            self.toolVersion = toolVersion
-            self.options = options
-            self.inputs = inputs
-            self.counts = counts
-            self.requestsSent = requestsSent
-            self.retries = retries
-            self.exitCode = exitCode
-            self.abortReason = abortReason
-        }
     }
 
     /// Rows with one status and error code, with one of their messages as a sample.
@@ -58,13 +34,6 @@ public struct LedgerStatus: Sendable, Codable, Equatable {
         public var code: String?
         public var sampleMessage: String?
         public var count: Int
-
-        public init(status: String, code: String?, sampleMessage: String?, count: Int) {
-            self.status = status
-            self.code = code
-            self.sampleMessage = sampleMessage
-            self.count = count
-        }
     }
 
     public var ledgers: [String]

@@ -10,15 +10,4 @@ public struct RunEnd: Sendable {
     public var abortReason: String?
     /// The run's summary.json, kept so the report can be rendered again later.
     public var summaryJSON: String?
-
-    public init(endedAt: Date, counts: [RowStatus: Int], requestsSent: Int, retries: Int,
-                exitCode: Int32, abortReason: String? = nil, summaryJSON: String? = nil) {
-        self.summaryJSON = summaryJSON
-        self.endedAt = endedAt
-        self.counts = counts
-        self.requestsSent = requestsSent
-        self.retries = retries
-        self.exitCode = exitCode
-        self.abortReason = abortReason
-    }
 }

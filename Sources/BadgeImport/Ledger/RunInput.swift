@@ -4,10 +4,4 @@ public struct RunInput: Sendable, Codable, Equatable {
     /// SHA-256 of the file's bytes, lower-case hex.
     public var sha256: String
     public var bytes: Int64
-
-    public init(path: String, sha256: String, bytes: Int64) {
-        self.path = path
-        self.sha256 = sha256
-        self.bytes = bytes
-    }
 }

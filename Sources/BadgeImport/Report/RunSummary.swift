@@ -214,27 +214,12 @@ public struct LatencySummary: Codable, Sendable, Equatable {
     /// (previous upperMs, upperMs]. The last bucket's upper bound is the maximum observed.
     public var histogram: [HistogramBucket]
 
-    public init(count: Int, mean: Double, p50: Double, p90: Double, p95: Double, p99: Double, max: Double, histogram: [HistogramBucket]) {
-        self.count = count
-        self.mean = mean
-        self.p50 = p50
-        self.p90 = p90
-        self.p95 = p95
-        self.p99 = p99
-        self.max = max
-        self.histogram = histogram
-    }
-
     public static let empty = LatencySummary(count: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0, histogram: [])
 }
 
 public struct HistogramBucket: Codable, Sendable, Equatable {
     public var upperMs: Double
     public var count: Int
-    public init(upperMs: Double, count: Int) {
-        self.upperMs = upperMs
-        self.count = count
-    }
 }
 
 /// One kind of error: rows with the same status, code and message.
@@ -247,14 +232,6 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
     public var count: Int
     /// "file:line" of the first few rows (at most ErrorTally.maxExamples).
     public var examples: [String]
-
-    public init(status: String, code: String, message: String, count: Int, examples: [String]) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.count = count
-        self.examples = examples
-    }
 }
 
 /// What happened during one interval of the run (deltas, except inFlight, a sample).
@@ -263,30 +240,14 @@ public struct TimelinePoint: Codable, Sendable, Equatable {
     public var t: Double
     /// Seconds this point covers (ends at t); rates are counts / interval.
     public var interval: Double
-    public var completed: Int
-    public var earned: Int
-    public var duplicate: Int
-    public var rejected: Int
-    public var failed: Int
-    public var requests: Int
-    public var retries: Int
-    public var throttled: Int
+    public var completed: Int = 0
+    public var earned: Int = 0
+    public var duplicate: Int = 0
+    public var rejected: Int = 0
+    public var failed: Int = 0
+    public var requests: Int = 0
+    public var retries: Int = 0
+    public var throttled: Int = 0
     /// Requests in flight when the interval ended.
-    public var inFlight: Int
-
-    public init(t: Double, interval: Double, completed: Int = 0, earned: Int = 0, duplicate: Int = 0,
-                rejected: Int = 0, failed: Int = 0, requests: Int = 0, retries: Int = 0,
-                throttled: Int = 0, inFlight: Int = 0) {
-        self.t = t
-        self.interval = interval
-        self.completed = completed
-        self.earned = earned
-        self.duplicate = duplicate
-        self.rejected = rejected
-        self.failed = failed
-        self.requests = requests
-        self.retries = retries
-        self.throttled = throttled
-        self.inFlight = inFlight
-    }
+    public var inFlight: Int = 0
 }

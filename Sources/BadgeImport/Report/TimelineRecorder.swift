@@ -6,28 +6,15 @@
 public struct TimelineRecorder: Sendable, Equatable {
     /// The engine's cumulative counters at one moment (inFlight is a gauge, not cumulative).
     public struct Counters: Sendable, Equatable {
-        public var completed: Int
-        public var earned: Int
-        public var duplicate: Int
-        public var rejected: Int
-        public var failed: Int
-        public var requests: Int
-        public var retries: Int
-        public var throttled: Int
-        public var inFlight: Int
-
-        public init(completed: Int = 0, earned: Int = 0, duplicate: Int = 0, rejected: Int = 0,
-                    failed: Int = 0, requests: Int = 0, retries: Int = 0, throttled: Int = 0, inFlight: Int = 0) {
-            self.completed = completed
-            self.earned = earned
-            self.duplicate = duplicate
-            self.rejected = rejected
-            self.failed = failed
-            self.requests = requests
-            self.retries = retries
-            self.throttled = throttled
-            self.inFlight = inFlight
-        }
+        public var completed: Int = 0
+        public var earned: Int = 0
+        public var duplicate: Int = 0
+        public var rejected: Int = 0
+        public var failed: Int = 0
+        public var requests: Int = 0
+        public var retries: Int = 0
+        public var throttled: Int = 0
+        public var inFlight: Int = 0
 
         public static let zero = Counters()
     }
