@@ -25,11 +25,6 @@ public struct BadgeCatalog: Sendable, Equatable {
     public struct Claim: Sendable, Equatable, Codable {
         public var ownerType: OwnerType
         public var referenceId: String
-
-        public init(ownerType: OwnerType, referenceId: String) {
-            self.ownerType = ownerType
-            self.referenceId = referenceId
-        }
     }
 
     public enum EarnType: String, Sendable, Codable {

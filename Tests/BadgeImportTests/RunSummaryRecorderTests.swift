@@ -67,8 +67,8 @@ struct RunSummaryRecorderTests {
         t.tick(at: 1, .init(completed: 10, earned: 9, rejected: 1, requests: 11, retries: 1, throttled: 1, inFlight: 4))
         t.tick(at: 2, .init(completed: 25, earned: 23, rejected: 2, requests: 27, retries: 2, throttled: 1, inFlight: 3))
         #expect(t.points == [
-            TimelinePoint(t: 1, interval: 1, completed: 10, earned: 9, rejected: 1, requests: 11, retries: 1, throttled: 1, inFlight: 4),
-            TimelinePoint(t: 2, interval: 1, completed: 15, earned: 14, rejected: 1, requests: 16, retries: 1, throttled: 0, inFlight: 3),
+            TimelinePoint(t: 1, interval: 1, counts: RunCounters(completed: 10, earned: 9, rejected: 1, requests: 11, retries: 1, throttled: 1, inFlight: 4)),
+            TimelinePoint(t: 2, interval: 1, counts: RunCounters(completed: 15, earned: 14, rejected: 1, requests: 16, retries: 1, throttled: 0, inFlight: 3)),
         ])
     }
 

@@ -13,21 +13,6 @@ public struct LedgerTarget: Sendable, Equatable, CustomStringConvertible {
     /// `basic:<user name>`, `oauth:<client key>` or `none`.
     public var identity: String
 
-    public init(baseURL: String, identity: String) {
-        self.baseURL = baseURL
-        self.identity = identity
-    }
-
-    /// The target of a run that sends to `baseURL` with `auth`.
-    public init(baseURL: String, auth: EarnAuthSettings) {
-        self.baseURL = Self.normalised(baseURL)
-        switch auth {
-        case .none: identity = "none"
-        case .basic(let username, _): identity = "basic:\(username)"
-        case .oauth(let clientKey, _): identity = "oauth:\(clientKey)"
-        }
-    }
-
     /// `run --mock`: its port changes every run, and nothing it "earns" exists anywhere else.
     public static let embeddedMock = LedgerTarget(baseURL: "embedded-mock", identity: "none")
 
@@ -46,5 +31,17 @@ public struct LedgerTarget: Sendable, Equatable, CustomStringConvertible {
         parts.query = nil
         parts.fragment = nil
         return parts.string ?? text
+    }
+}
+
+extension LedgerTarget {
+    /// The target of a run that sends to `baseURL` with `auth`.
+    public init(baseURL: String, auth: EarnAuthSettings) {
+        self.baseURL = Self.normalised(baseURL)
+        switch auth {
+        case .none: identity = "none"
+        case .basic(let username, _): identity = "basic:\(username)"
+        case .oauth(let clientKey, _): identity = "oauth:\(clientKey)"
+        }
     }
 }

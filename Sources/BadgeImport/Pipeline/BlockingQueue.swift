@@ -61,12 +61,18 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
             return nil
         }
+        let element = removeFirst()
+        pthread_mutex_unlock(mutex)
+        pthread_cond_signal(notFull)
+        return element
+    }
+
+    /// Takes the oldest element out; called with the mutex held and `count > 0`.
+    private func removeFirst() -> Element? {
         let element = buffer[head]
         buffer[head] = nil
         head = (head + 1) % buffer.count
         count -= 1
-        pthread_mutex_unlock(mutex)
-        pthread_cond_signal(notFull)
         return element
     }
 
@@ -93,10 +99,7 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
         closed = true
         var left: [Element] = []
         while count > 0 {
-            if let element = buffer[head] { left.append(element) }
-            buffer[head] = nil
-            head = (head + 1) % buffer.count
-            count -= 1
+            if let element = removeFirst() { left.append(element) }
         }
         pthread_cond_broadcast(notEmpty)
         pthread_cond_broadcast(notFull)

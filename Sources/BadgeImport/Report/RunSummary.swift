@@ -234,20 +234,41 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
     public var examples: [String]
 }
 
-/// What happened during one interval of the run (deltas, except inFlight, a sample).
+/// What happened during one interval of the run (deltas, except inFlight, a sample). Its counts
+/// read as if they were its own fields (`point.earned`), and summary.json keeps one flat object
+/// per point.
+@dynamicMemberLookup
 public struct TimelinePoint: Codable, Sendable, Equatable {
     /// Seconds since the start of the run at the end of this interval.
     public var t: Double
     /// Seconds this point covers (ends at t); rates are counts / interval.
     public var interval: Double
-    public var completed: Int = 0
-    public var earned: Int = 0
-    public var duplicate: Int = 0
-    public var rejected: Int = 0
-    public var failed: Int = 0
-    public var requests: Int = 0
-    public var retries: Int = 0
-    public var throttled: Int = 0
-    /// Requests in flight when the interval ended.
-    public var inFlight: Int = 0
+    public var counts = RunCounters()
+
+    public subscript<Value>(dynamicMember key: WritableKeyPath<RunCounters, Value>) -> Value {
+        get { counts[keyPath: key] }
+        set { counts[keyPath: key] = newValue }
+    }
+
+    private enum CodingKeys: String, CodingKey { case t, interval }
+
+    public init(t: Double, interval: Double, counts: RunCounters = .zero) {
+        self.t = t
+        self.interval = interval
+        self.counts = counts
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        t = try container.decode(Double.self, forKey: .t)
+        interval = try container.decode(Double.self, forKey: .interval)
+        counts = try RunCounters(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try counts.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(t, forKey: .t)
+        try container.encode(interval, forKey: .interval)
+    }
 }

@@ -73,15 +73,7 @@ public enum SummaryMerge {
                 let p = part[index]
                 point.t = max(point.t, p.t)
                 point.interval = max(point.interval, p.interval)
-                point.completed += p.completed
-                point.earned += p.earned
-                point.duplicate += p.duplicate
-                point.rejected += p.rejected
-                point.failed += p.failed
-                point.requests += p.requests
-                point.retries += p.retries
-                point.throttled += p.throttled
-                point.inFlight += p.inFlight
+                point.counts = point.counts.combined(with: p.counts, gauge: +, counts: +)
             }
             return point
         }

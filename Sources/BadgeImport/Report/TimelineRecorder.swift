@@ -5,19 +5,7 @@
 /// new point, so every point covers the same number of ticks (uniform resolution).
 public struct TimelineRecorder: Sendable, Equatable {
     /// The engine's cumulative counters at one moment (inFlight is a gauge, not cumulative).
-    public struct Counters: Sendable, Equatable {
-        public var completed: Int = 0
-        public var earned: Int = 0
-        public var duplicate: Int = 0
-        public var rejected: Int = 0
-        public var failed: Int = 0
-        public var requests: Int = 0
-        public var retries: Int = 0
-        public var throttled: Int = 0
-        public var inFlight: Int = 0
-
-        public static let zero = Counters()
-    }
+    public typealias Counters = RunCounters
 
     public let maxPoints: Int
     public private(set) var points: [TimelinePoint] = []
@@ -38,13 +26,8 @@ public struct TimelineRecorder: Sendable, Equatable {
     /// one that goes backwards (or repeats t) is folded into the current point instead of making
     /// a point of zero or negative length.
     public mutating func tick(at t: Double, _ counters: Counters) {
-        let delta = TimelinePoint(
-            t: Swift.max(t, lastT), interval: Swift.max(0, t - lastT),
-            completed: counters.completed - last.completed, earned: counters.earned - last.earned,
-            duplicate: counters.duplicate - last.duplicate, rejected: counters.rejected - last.rejected,
-            failed: counters.failed - last.failed, requests: counters.requests - last.requests,
-            retries: counters.retries - last.retries, throttled: counters.throttled - last.throttled,
-            inFlight: counters.inFlight)
+        let delta = TimelinePoint(t: Swift.max(t, lastT), interval: Swift.max(0, t - lastT),
+                                  counts: counters.combined(with: last, gauge: { now, _ in now }, counts: -))
         last = counters
         lastT = Swift.max(t, lastT)
         pending = pending.map { Self.combine($0, delta) } ?? delta
@@ -92,10 +75,6 @@ public struct TimelineRecorder: Sendable, Equatable {
     /// Two consecutive points as one: counts add up, the gauge is the later sample.
     static func combine(_ a: TimelinePoint, _ b: TimelinePoint) -> TimelinePoint {
         TimelinePoint(t: b.t, interval: a.interval + b.interval,
-                      completed: a.completed + b.completed, earned: a.earned + b.earned,
-                      duplicate: a.duplicate + b.duplicate, rejected: a.rejected + b.rejected,
-                      failed: a.failed + b.failed, requests: a.requests + b.requests,
-                      retries: a.retries + b.retries, throttled: a.throttled + b.throttled,
-                      inFlight: b.inFlight)
+                      counts: a.counts.combined(with: b.counts, gauge: { _, later in later }, counts: +))
     }
 }

@@ -1,34 +1,19 @@
 /// One HTTP exchange, as the earn client needs it and no more.
 public struct HTTPRequest: Sendable {
-    public var method: String
+    public var method = "POST"
     public var url: String
     /// Header lines in order; names as they go on the wire.
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    public var headers: [(name: String, value: String)] = []
+    public var body: [UInt8] = []
     /// Whole-request timeout in seconds.
-    public var timeout: Double
-
-    public init(method: String = "POST", url: String, headers: [(name: String, value: String)] = [],
-                body: [UInt8] = [], timeout: Double = 30) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeout = timeout
-    }
+    public var timeout: Double = 30
 }
 
 public struct HTTPResponse: Sendable {
     public var status: Int
     /// Header names lower-cased; the last value wins.
-    public var headers: [String: String]
-    public var body: [UInt8]
-
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
+    public var headers: [String: String] = [:]
+    public var body: [UInt8] = []
 }
 
 /// Why no HTTP answer came back. All of these are worth a retry: the request may or may not
