@@ -76,7 +76,9 @@ final class RunPlanner {
                     progress(bytes - reported)
                     reported = bytes
                 }) { (event: InputScan.Event) throws(LedgerError) in
-                    if let result = try plan(event, ledger: ledger) { recorder.record(result) } else if case .valid(let row, let original) = event {
+                    if let result = try plan(event, ledger: ledger) {
+                        recorder.record(result)
+                    } else if case .valid(let row, let original) = event {
                         send(Job(row: row, original: original))
                     }
                 }
