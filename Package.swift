@@ -90,10 +90,17 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "BadgeImportTests", dependencies: ["BadgeImport", "MockEarnAPI", "Digest", "EarnAPI"]),
+        // What the monitoring tests of the library and of the binary share: a reader of the
+        // Prometheus text format, the real Pushgateway in a process, a log capture.
+        .target(name: "TestSupport", dependencies: ["BadgeImport", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/TestSupport"),
+        .testTarget(name: "BadgeImportTests", dependencies: [
+            "BadgeImport", "MockEarnAPI", "Digest", "EarnAPI", "TestSupport",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .testTarget(name: "MockEarnAPITests", dependencies: ["MockEarnAPI", "Digest", "EarnAPI"]),
         .testTarget(name: "EarnAPITests", dependencies: ["EarnAPI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BadgeImport", "MockEarnAPI", "EarnAPI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BadgeImport", "MockEarnAPI", "EarnAPI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
