@@ -8,7 +8,14 @@
 //   plugs into log collectors without us inventing a logger.
 // - swift-nio (NIOHTTP1 only): the embedded mock earn API must answer tens of thousands of
 //   requests per second on loopback so it is never the bottleneck of a benchmark; only the
-//   MockEarnAPI target and the executable link it, the BadgeImport library does not.
+//   MockEarnAPI target and the executable link it; the BadgeImport library links NIOCore,
+//   NIOPosix and NIOHTTP1 too, for the few-line `/metrics` listener of `--metrics-listen`.
+// - swift-metrics: the metrics API the Swift server ecosystem shares; the run's counters go out
+//   through it to whatever factory the caller passes in (no global MetricsSystem), so tests
+//   can count with their own factory and a future OpenTelemetry backend plugs in unchanged.
+// - swift-prometheus (brings swift-atomics): the Prometheus backend for swift-metrics and the
+//   text exposition for `--metrics-file`, `--pushgateway` and `--metrics-listen`; the format's
+//   escaping, histogram buckets and TYPE lines are its job, not ours (about 10 s to build).
 // Not used on purpose: swift-crypto (SHA-256 and MD5 are small, live in the Digest target,
 // are tested against published vectors, and BoringSSL would add a minute to every clean build),
 // URLSession (measured 20x slower than libcurl here), GRDB (the ledger needs a dozen
@@ -27,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // System libraries, through small shims (C variadics such as curl_easy_setopt
@@ -54,6 +63,11 @@ let package = Package(
             dependencies: [
                 "CSQLite", "CCurl", "CZlib", "Digest", "EarnAPI",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // The local stand-in for the earn API, started in-process by tests and by `run --mock`.
@@ -76,10 +90,17 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "BadgeImportTests", dependencies: ["BadgeImport", "MockEarnAPI", "Digest", "EarnAPI"]),
+        // What the monitoring tests of the library and of the binary share: a reader of the
+        // Prometheus text format, the real Pushgateway in a process, a log capture.
+        .target(name: "TestSupport", dependencies: ["BadgeImport", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/TestSupport"),
+        .testTarget(name: "BadgeImportTests", dependencies: [
+            "BadgeImport", "MockEarnAPI", "Digest", "EarnAPI", "TestSupport",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .testTarget(name: "MockEarnAPITests", dependencies: ["MockEarnAPI", "Digest", "EarnAPI"]),
         .testTarget(name: "EarnAPITests", dependencies: ["EarnAPI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BadgeImport", "MockEarnAPI", "EarnAPI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BadgeImport", "MockEarnAPI", "EarnAPI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -52,6 +52,7 @@ extension RunCommand {
         flags.archiveDir = archiveDir
         flags.settle = input.settle
         flags.progressInterval = progressInterval
+        monitoring.apply(to: &flags)
         return flags
     }
 

@@ -114,6 +114,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("progress-interval"), help: "Seconds between progress log lines when stderr is not a terminal (default \(RunOptions.defaultProgressInterval)).")
     var progressInterval: Double?
 
+    @OptionGroup(title: "Monitoring")
+    var monitoring: MonitoringOptions
+
     @OptionGroup(title: "Logging")
     var log: LogOptions
 }

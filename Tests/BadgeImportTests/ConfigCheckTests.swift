@@ -51,6 +51,15 @@ struct ConfigCheckTests {
              message: "--shards: JOB_COMPLETION_INDEX is not set: --shards without --shard needs a Kubernetes Indexed Job"),
         Case(name: "shard and shards", flags: { $0.shard = "0/2"; $0.shards = 2 },
              message: "--shard and --shards: they exclude each other"),
+        Case(name: "pushgateway URL", flags: { $0.pushgateway = "gateway:9091" },
+             message: "--pushgateway: must be an http:// or https:// URL with a host"),
+        Case(name: "notify URL", environment: ["BADGE_IMPORT_NOTIFY_URL": "hooks.slack.com/x"],
+             message: "environment BADGE_IMPORT_NOTIFY_URL: must be an http:// or https:// URL with a host"),
+        Case(name: "notify on", flags: { $0.notifyOn = "sometimes" }, message: "--notify-on: 'sometimes' must be always or failure"),
+        Case(name: "metrics listen", flags: { $0.metricsListen = "9464" },
+             message: "--metrics-listen: '9464' must be HOST:PORT, e.g. 0.0.0.0:9464 or [::1]:9464"),
+        Case(name: "metrics instance", environment: ["BADGE_IMPORT_METRICS_INSTANCE": "a/b"],
+             message: "environment BADGE_IMPORT_METRICS_INSTANCE: metrics instance 'a/b' must be non-empty and without '/'"),
     ]
 
     @Test(arguments: cases)
@@ -136,6 +145,11 @@ struct ConfigCheckTests {
             progress_interval = 30
             rebind_ledger = true
             shard = "1/3"
+            metrics_file = "/var/lib/node_exporter/badge_import.prom"
+            pushgateway = "http://pushgateway:9091"
+            metrics_instance = "eu"
+            metrics_listen = "0.0.0.0:9464"
+            notify_on = "always"
             """, path: "c.toml")
         let p = try file.profile(named: "p")
         #expect(p.maxAttempts == 9 && p.timeout == 12 && p.backoffBase == 0.25 && p.backoffCap == 20.5)
@@ -143,5 +157,8 @@ struct ConfigCheckTests {
         #expect(p.archiveDir == "/data/done" && p.settle == 60 && p.progressInterval == 30 && p.rebindLedger == true)
         #expect(p.shard == "1/3")
         #expect(p.origin(of: "shard") == "profile 'p' (c.toml:14)")
+        #expect(p.metricsFile == "/var/lib/node_exporter/badge_import.prom" && p.pushgateway == "http://pushgateway:9091")
+        #expect(p.metricsInstance == "eu" && p.metricsListen == "0.0.0.0:9464" && p.notifyOn == "always")
+        #expect(p.profileName == "p")
     }
 }

@@ -57,6 +57,22 @@ struct ConfigPrecedenceTests {
             read: { $0.shard?.description ?? "none" }, expected: ["1/4", "2/4", "3/4", "none"]),
         Row(key: "shards", flag: { $0.shards = 2 }, environment: "3", profile: { $0.shards = 4 },
             read: { $0.shard?.description ?? "none" }, expected: ["1/2", "1/3", "1/4", "none"]),
+        Row(key: "metrics_file", flag: { $0.metricsFile = "/f.prom" }, environment: "/e.prom", profile: { $0.metricsFile = "/p.prom" },
+            read: { $0.metricsFile ?? "none" }, expected: ["/f.prom", "/e.prom", "/p.prom", "none"]),
+        Row(key: "pushgateway", flag: { $0.pushgateway = "http://f:9091" }, environment: "http://e:9091",
+            profile: { $0.pushgateway = "http://p:9091" }, read: { $0.pushgateway ?? "none" },
+            expected: ["http://f:9091", "http://e:9091", "http://p:9091", "none"]),
+        // The default instance is the shard index (1 here, from JOB_COMPLETION_INDEX) or the host name.
+        Row(key: "metrics_instance", flag: { $0.metricsInstance = "f" }, environment: "e", profile: { $0.metricsInstance = "p" },
+            read: { $0.metricsInstance ?? "none" }, expected: ["f", "e", "p", "none"]),
+        Row(key: "metrics_listen", flag: { $0.metricsListen = "127.0.0.1:1" }, environment: "0.0.0.0:2",
+            profile: { $0.metricsListen = "[::1]:3" }, read: { $0.metricsListen ?? "none" },
+            expected: ["127.0.0.1:1", "0.0.0.0:2", "[::1]:3", "none"]),
+        Row(key: "notify_url", flag: { $0.notifyURL = "https://f.example/h" }, environment: "https://e.example/h",
+            profile: { $0.notifyURL = "https://p.example/h" }, read: { $0.notifyURL ?? "none" },
+            expected: ["https://f.example/h", "https://e.example/h", "https://p.example/h", "none"]),
+        Row(key: "notify_on", flag: { $0.notifyOn = "always" }, environment: "failure", profile: { $0.notifyOn = "ALWAYS" },
+            read: { $0.notifyOn.rawValue }, expected: ["always", "failure", "always", "failure"]),
     ]
 
     /// Resolves with every file readable and JOB_COMPLETION_INDEX=1; a profile always names an

@@ -93,7 +93,9 @@ public struct ConfigFile: Sendable, Equatable {
     }
 
     private static func emptyProfile(_ name: String, path: String) -> RunOptionsLayer {
-        RunOptionsLayer(origin: "profile '\(name)' (\(path))")
+        var layer = RunOptionsLayer(origin: "profile '\(name)' (\(path))")
+        layer.profileName = name
+        return layer
     }
 
     private static func apply(key: String, value: TOMLSubset.Value, line: Int, file: String,

@@ -49,6 +49,28 @@ extension RunOptions {
         return nil
     }
 
+    /// The Pushgateway and the webhook: http(s) with a host. Credentials in the URL are allowed
+    /// (a gateway behind basic auth, a webhook's token): neither URL is ever logged or recorded.
+    public static func monitoringURLProblem(_ url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { return "must be an http:// or https:// URL with a host" }
+        return nil
+    }
+
+    /// A Pushgateway path segment: no slash, not empty.
+    public static func metricsInstanceProblem(_ text: String) -> String? {
+        text.isEmpty || text.contains("/") ? "metrics instance '\(text)' must be non-empty and without '/'" : nil
+    }
+
+    public static func metricsListenProblem(_ text: String) -> String? {
+        ListenAddress(parsing: text) == nil ? "'\(text)' must be HOST:PORT, e.g. 0.0.0.0:9464 or [::1]:9464" : nil
+    }
+
+    public static func notifyOnProblem(_ text: String) -> String? {
+        NotifyPolicy(rawValue: text.lowercased()) == nil ? "'\(text)' must be always or failure" : nil
+    }
+
     /// Only where the file is used: a profile naming a CA bundle on another machine is fine
     /// when a flag or the environment overrides it here.
     static func caFileProblem(_ path: String, isReadable: (String) -> Bool) -> String? {

@@ -25,6 +25,12 @@ public struct RunOptions: Sendable {
     public static let defaultReportRoot = "reports"
     /// Stands for the run's id in `reportDir` until the ledger hands out the id.
     public static let runIdPlaceholder = "{id}"
+    public static let defaultNotifyOn = NotifyPolicy.failure
+    /// Seconds one webhook POST or Pushgateway push may take: a slow chat tool or gateway must
+    /// not hold up a finished run for long.
+    public static let defaultMonitoringTimeout: Double = 10
+    /// Tries for the closing webhook POST (the pushes repeat every interval anyway).
+    public static let defaultNotifyAttempts = 3
 
     public var inputs: [InputFile]
     public var mapping: MappingOptions
@@ -67,6 +73,20 @@ public struct RunOptions: Sendable {
     public var settle: Double = defaultSettle
     /// Seconds between progress log lines when stderr is not a terminal.
     public var progressInterval: Double = defaultProgressInterval
+    /// The selected profile's name: a label of every metric, so dashboards can tell profiles apart.
+    public var profileName: String?
+    /// The Prometheus exposition, rewritten atomically every progress interval and at exit
+    /// (node_exporter's textfile collector).
+    public var metricsFile: String?
+    /// A Pushgateway's base URL: the exposition is PUT there every progress interval and at exit.
+    public var pushgateway: String?
+    /// The Pushgateway's `instance`; else the shard index, else the host name (`metricsInstanceName`).
+    public var metricsInstance: String?
+    /// `HOST:PORT` to serve `/metrics` on while the run lasts.
+    public var metricsListen: String?
+    /// An incoming-webhook URL (Slack, Teams, ...). Often holds a token: never logged or recorded.
+    public var notifyURL: String?
+    public var notifyOn: NotifyPolicy = defaultNotifyOn
 
     public init(inputs: [InputFile], mapping: MappingOptions, baseURL: String, auth: EarnAuthSettings,
                 ledgerPath: String) {
@@ -81,6 +101,12 @@ public struct RunOptions: Sendable {
     /// `<root>/run-{id}`: each run of a profile gets its own folder under the profile's one.
     public static func reportDirectory(root: String) -> String {
         (root.hasSuffix("/") ? String(root.dropLast()) : root) + "/run-" + runIdPlaceholder
+    }
+
+    /// The Pushgateway grouping's `instance`: as set, else the shard index (a Kubernetes Indexed
+    /// Job's completion index), else this host's name.
+    public var metricsInstanceName: String {
+        metricsInstance ?? shard.map { String($0.index) } ?? ProcessInfo.processInfo.hostName
     }
 
     /// A past run's directory under `root`, by the same scheme (for `report`).

@@ -43,6 +43,16 @@ public struct RunOptionsLayer: Sendable, Equatable {
     public var shard: String?
     /// N, with I from JOB_COMPLETION_INDEX.
     public var shards: Int?
+    public var metricsFile: String?
+    public var pushgateway: String?
+    public var metricsInstance: String?
+    public var metricsListen: String?
+    /// The webhook URL itself (it is the secret for most chat tools: keep it out of shared files).
+    public var notifyURL: String?
+    /// "always" or "failure".
+    public var notifyOn: String?
+    /// Profiles only: the profile's name, a label on the run's metrics.
+    public var profileName: String?
     /// Flags only: send to the embedded mock started by the command.
     public var mock: Bool?
     /// Flags only, on purpose: a dry run is asked for on the command line, each time. A profile

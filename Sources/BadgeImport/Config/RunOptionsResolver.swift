@@ -90,6 +90,7 @@ public struct RunOptionsResolver {
         options.archiveDir = try value(.archiveDir)
         options.settle = try settle()
         options.progressInterval = try value(.progressInterval, default: RunOptions.defaultProgressInterval)
+        try resolveMonitoring(into: &options)
         if mock {
             options.baseURL = try startMock()
             options.ledgerTarget = .embeddedMock
@@ -104,6 +105,17 @@ public struct RunOptionsResolver {
         options.backoffBase = try value(.backoffBase, default: RunOptions.defaultBackoffBase)
         options.backoffCap = try value(.backoffCap, default: RunOptions.defaultBackoffCap)
         options.breakerWindow = try value(.breakerSeconds, default: RunOptions.defaultBreakerSeconds)
+    }
+
+    private mutating func resolveMonitoring(into options: inout RunOptions) throws(ConfigError) {
+        options.profileName = profile?.profileName
+        options.metricsFile = try value(.metricsFile)
+        options.pushgateway = try value(.pushgateway)
+        options.metricsInstance = try value(.metricsInstance)
+        options.metricsListen = try value(.metricsListen)
+        options.notifyURL = try value(.notifyURL)
+        // Checked by value(_:).
+        options.notifyOn = try value(.notifyOn).flatMap { NotifyPolicy(rawValue: $0.lowercased()) } ?? RunOptions.defaultNotifyOn
     }
 
     // MARK: - One setting through the layers

@@ -42,7 +42,17 @@ extension RunSetting where Value == String {
     static var archiveDir: Self { .init("archive_dir", \.archiveDir) }
     static var shard: Self { .init("shard", \.shard, check: RunOptions.shardProblem) }
 
-    static var all: [Self] { [baseURL, rate, ledger, reportDir, caFile, archiveDir, shard] }
+    static var metricsFile: Self { .init("metrics_file", \.metricsFile) }
+    static var pushgateway: Self { .init("pushgateway", \.pushgateway, check: RunOptions.monitoringURLProblem) }
+    static var metricsInstance: Self { .init("metrics_instance", \.metricsInstance, check: RunOptions.metricsInstanceProblem) }
+    static var metricsListen: Self { .init("metrics_listen", \.metricsListen, check: RunOptions.metricsListenProblem) }
+    static var notifyURL: Self { .init("notify_url", \.notifyURL, check: RunOptions.monitoringURLProblem) }
+    static var notifyOn: Self { .init("notify_on", \.notifyOn, check: RunOptions.notifyOnProblem) }
+
+    static var all: [Self] {
+        [baseURL, rate, ledger, reportDir, caFile, archiveDir, shard,
+         metricsFile, pushgateway, metricsInstance, metricsListen, notifyURL, notifyOn]
+    }
 }
 
 extension RunSetting where Value == Int {

@@ -287,6 +287,17 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
+    /// When the latest run that exited 0 ended (dry runs are not recorded, so never one of them):
+    /// what `badge_import_last_success_timestamp_seconds` says, also after a failed night.
+    public func lastSuccessfulRunEnd() throws(LedgerError) -> Date? {
+        try locked { () throws(LedgerError) -> Date? in
+            try with(.lastSuccess) { s throws(LedgerError) -> Date? in
+                guard try s.step(), let text = s.string(0) else { return nil }
+                return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+            }
+        }
+    }
+
     // MARK: Inputs (nightly drops)
 
     /// True when some run fully processed a file with exactly these bytes.

@@ -2,7 +2,7 @@
 enum LedgerQuery: CaseIterable {
     case begin, beginRead, commit, rollback
     case entry, upsert
-    case insertRun, insertInput, finishRun, summary
+    case insertRun, insertInput, finishRun, summary, lastSuccess
     case inputDone, markInput, nextInputPosition
 
     var sql: String {
@@ -57,6 +57,8 @@ enum LedgerQuery: CaseIterable {
             SELECT id, summary_json FROM runs WHERE summary_json IS NOT NULL AND (?1 IS NULL OR id = ?1)
             ORDER BY id DESC LIMIT 1
             """
+        case .lastSuccess:
+            return "SELECT ended_at FROM runs WHERE exit_code = 0 AND ended_at IS NOT NULL ORDER BY id DESC LIMIT 1"
         case .inputDone:
             return "SELECT 1 FROM run_inputs WHERE sha256 = ?1 AND fully_processed = 1 LIMIT 1"
         case .markInput:

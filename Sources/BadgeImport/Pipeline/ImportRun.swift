@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Prometheus
 import Synchronization
 
 /// What a finished (or stopped) run hands back to the command layer.
@@ -27,23 +28,29 @@ public final class ImportRun: Sendable {
     private let makeTransport: TransportFactory
     private let logger: Logger
     private let tracker: RunProgress
+    private let monitor: RunMonitor
 
     /// - Parameter makeTransport: one call per worker (and one for the OAuth token); the
     ///   default opens a libcurl handle. Tests pass a fake or a loopback transport.
     /// - Parameter logger: where the run says what it cannot put in the summary as it happens
     ///   (an input it could not read to the end, a ledger it could not write); the library never prints.
+    /// - Parameter metrics: where the run's metrics live (a fresh registry per run by default:
+    ///   no global state); a caller that reads them in-process passes its own.
+    /// - Parameter makeMonitoringTransport: for the Pushgateway and the webhook; libcurl by default.
     public init(configuration: RunOptions, clock: Clock = .system, random: RandomSource = .system,
                 logger: Logger = Logger(label: "badge-import", factory: { _ in SwiftLogNoOpLogHandler() }),
-                makeTransport: TransportFactory? = nil) {
+                metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                makeTransport: TransportFactory? = nil, makeMonitoringTransport: TransportFactory? = nil) {
         self.configuration = configuration
         self.clock = clock
         self.random = random
         self.logger = logger
         self.tracker = RunProgress(clock: clock)
         let caFile = configuration.caFile
-        self.makeTransport = makeTransport ?? {
-            try CurlTransport(options: CurlTransport.Options(caFile: caFile))
-        }
+        let curl: TransportFactory = { try CurlTransport(options: CurlTransport.Options(caFile: caFile)) }
+        self.makeTransport = makeTransport ?? curl
+        self.monitor = RunMonitor(options: configuration, registry: metrics, clock: clock, logger: logger,
+                                  makeTransport: makeMonitoringTransport ?? curl)
     }
 
     /// Where the run is now, for the progress line; cheap enough to call a few times a second.
@@ -51,13 +58,38 @@ public final class ImportRun: Sendable {
 
     /// Runs the import. Everything that can be wrong with the configuration throws before any
     /// request (`ImportError.Kind.configuration`); after that, problems end up in the outcome.
+    /// Either way the metrics go out one last time and the webhook hears of it (`RunMonitor`).
     public func execute() throws(ImportError) -> ImportOutcome {
+        do {
+            try monitor.open()
+            let outcome = try perform()
+            monitor.finish(exitCode: outcome.exitCode,
+                           notification: RunNotification(summary: outcome.summary, reportDirectory: outcome.reportDirectory,
+                                                         runName: runName))
+            return outcome
+        } catch {
+            monitor.finish(exitCode: error.status.code, notification: RunNotification(error: error, runName: runName))
+            throw error
+        }
+    }
+
+    /// "badge-import (profile eu-prod, shard 2/8, host x)": which of several jobs a message is about.
+    private var runName: String {
+        var parts: [String] = []
+        if let profile = configuration.profileName { parts.append("profile \(profile)") }
+        if let shard = configuration.shard { parts.append("shard \(shard)") }
+        parts.append("host \(ProcessInfo.processInfo.hostName)")
+        return "badge-import (\(parts.joined(separator: ", ")))"
+    }
+
+    private func perform() throws(ImportError) -> ImportOutcome {
         let config = configuration
         let startedWall = clock.wallNow()
         let started = clock.now()
 
         let ledger = try RunLedger.open(config, clock: clock)
         defer { ledger?.close() }
+        monitor.rememberLastSuccess(from: ledger)
         var recordedOptions = config.recordedOptions
         if let ledger, let rebound = try RunLedger.bind(ledger, config, logger: logger) {
             recordedOptions["rebind_ledger"] = rebound
@@ -75,8 +107,9 @@ public final class ImportRun: Sendable {
             configuration: config, auth: auth, limiter: limiter,
             breaker: CircuitBreaker(window: config.breakerWindow, clock: clock), recorder: recorder,
             control: control, clock: clock, random: random, makeTransport: makeTransport))
-        tracker.begin(at: started, sources: RunProgress.Sources(recorder: recorder, limiter: limiter, inFlight: { pool.inFlight }),
-                      totalBytes: planner.toRead.reduce(0) { $0 + $1.bytes })
+        let sources = RunProgress.Sources(recorder: recorder, limiter: limiter, inFlight: { pool.inFlight })
+        tracker.begin(at: started, sources: sources, totalBytes: planner.toRead.reduce(0) { $0 + $1.bytes })
+        monitor.begin(at: startedWall) { sources.metricsReading() }
         if !config.dryRun { pool.start() }
         // A slow run (a paced key, a struggling API) still commits what it has at least once a
         // second, so a killed process loses at most a second of outcomes.
@@ -97,10 +130,12 @@ public final class ImportRun: Sendable {
 
         let finisher = RunFinisher(configuration: config, ledger: ledger, runId: runId, reportDirectory: reportDirectory,
                                    recorder: recorder, control: control, logger: logger, recordedOptions: recordedOptions)
-        return try finisher.finish(inputs: planner.inputs, reading: reading,
-                                   times: RunFinisher.Times(started: startedWall, ended: clock.wallNow(),
-                                                            duration: clock.now() - started),
-                                   timeline: tracker.timeline)
+        let outcome = try finisher.finish(inputs: planner.inputs, reading: reading,
+                                          times: RunFinisher.Times(started: startedWall, ended: clock.wallNow(),
+                                                                   duration: clock.now() - started),
+                                          timeline: tracker.timeline)
+        monitor.rememberLastSuccess(from: ledger)
+        return outcome
     }
 
     // MARK: - Steps
@@ -141,7 +176,7 @@ public final class ImportRun: Sendable {
         do {
             return try RunRecorder(
                 reportDir: reportDirectory, inputs: inputs.map { ($0.file.displayName, $0.columns) },
-                ledger: configuration.dryRun ? nil : ledger, runId: runId, clock: clock,
+                ledger: configuration.dryRun ? nil : ledger, runId: runId, clock: clock, metrics: monitor.metrics,
                 onLedgerFailure: { [control] _ in
                     // Sending on without recording would be the silent loss the ledger exists to
                     // prevent; the summary says what the ledger holds (`ledgerLossReport`).

@@ -34,6 +34,8 @@ final class RunRecorder: Sendable {
     private let ledgerError = Mutex<LedgerError?>(nil)
     /// Told once, on the first ledger failure, so the run stops taking rows.
     private let onLedgerFailure: @Sendable (LedgerError) -> Void
+    /// The request-duration histogram, fed as results come in (nil: no metrics).
+    private let metrics: RunMetrics?
     /// Outcomes of sent rows that reached the recorder after the ledger failed.
     private let unrecorded = Atomic<Int>(0)
 
@@ -45,8 +47,10 @@ final class RunRecorder: Sendable {
     ///     columns, each record's cells under its own names (as validate's invalid.csv).
     init(reportDir: String, inputs: [(source: String, columns: [String])],
          ledger: Ledger?, runId: Int64, batchSize: Int = 500, clock: Clock = .system,
+         metrics: RunMetrics? = nil,
          onLedgerFailure: @escaping @Sendable (LedgerError) -> Void = { _ in }) throws(ReportError) {
         self.onLedgerFailure = onLedgerFailure
+        self.metrics = metrics
         layout = ColumnUnion(inputs.map(\.columns))
         inputIndex = Dictionary(inputs.enumerated().map { ($0.element.source, $0.offset) },
                                 uniquingKeysWith: { first, _ in first })
@@ -89,6 +93,7 @@ final class RunRecorder: Sendable {
                                  example: "\(result.source):\(result.line)")
             }
         }
+        if let metrics { for seconds in result.latencies { metrics.recordRequest(seconds: seconds) } }
         if let entry, let writer {
             if ledgerError.withLock({ $0 == nil }) {
                 do { try writer.append(entry) } catch { note(error) }
