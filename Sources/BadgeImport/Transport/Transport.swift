@@ -7,6 +7,12 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8] = []
     /// Whole-request timeout in seconds.
     public var timeout: Double = 30
+
+    /// Public so that transports and their tests outside this library can build requests.
+    public init(method: String = "POST", url: String, headers: [(name: String, value: String)] = [],
+                body: [UInt8] = [], timeout: Double = 30) {
+        (self.method, self.url, self.headers, self.body, self.timeout) = (method, url, headers, body, timeout)
+    }
 }
 
 public struct HTTPResponse: Sendable {
@@ -14,6 +20,11 @@ public struct HTTPResponse: Sendable {
     /// Header names lower-cased; the last value wins.
     public var headers: [String: String] = [:]
     public var body: [UInt8] = []
+
+    /// Public so that a `Transport` written outside this library can answer.
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+        (self.status, self.headers, self.body) = (status, headers, body)
+    }
 }
 
 /// Why no HTTP answer came back. All of these are worth a retry: the request may or may not
