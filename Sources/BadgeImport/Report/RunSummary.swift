@@ -34,6 +34,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var dryRun: Bool
     /// The options the run used, scrubbed: never a secret.
     public var options: [String: String]
+    /// The badges the preflight read before sending, in the order first seen; nil when the
+    /// run had no preflight (`--no-preflight`, or a summary written before it existed).
+    public var badges: [BadgeCheck]?
 
     public init(runId: Int64, ledger: String, startedAt: String, endedAt: String,
                 durationSeconds: Double, inputs: [InputSummary] = [], records: Int = 0,
