@@ -152,6 +152,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         aborted = try c.decodeIfPresent(String.self, forKey: .aborted)
         dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
         options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
+        badges = try c.decodeIfPresent([BadgeCheck].self, forKey: .badges)
     }
 }
 
