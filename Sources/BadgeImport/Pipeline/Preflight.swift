@@ -40,7 +40,7 @@ final class Preflight {
             switch reader.definition(of: id, shouldStop: { control.isStopping }) {
             case .found(let definition): return .defined(definition)
             case .unknown(let code, let message): return .unknown(code: code, message: message)
-            case .failed(let problem): return .unavailable(problem)
+            case .failed(let problem, _): return .unavailable(problem)
             }
         }
     }

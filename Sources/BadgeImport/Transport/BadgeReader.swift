@@ -11,8 +11,9 @@ public final class BadgeReader {
         case found(Value)
         /// The server does not know the id (code 1054, or HTTP 404): a definite answer.
         case unknown(code: String, message: String)
-        /// No usable answer: refused (401, 403, another 4xx), retries ran out, or the run stopped.
-        case failed(String)
+        /// No usable answer: refused (401, 403, another 4xx), retries ran out, or the run stopped;
+        /// `status` is the last HTTP status when there was one.
+        case failed(String, status: Int? = nil)
     }
 
     private let base: String
@@ -79,7 +80,9 @@ public final class BadgeReader {
             switch response.status {
             case 200..<300:
                 limiter?.noteSuccess()
-                guard let json, let value = decode(json) else { return .failed("HTTP \(response.status) without the expected answer") }
+                guard let json, let value = decode(json) else {
+                    return .failed("HTTP \(response.status) without the expected answer", status: response.status)
+                }
                 return .found(value)
             case 429, 408, 500...599:
                 last = described
@@ -93,7 +96,7 @@ public final class BadgeReader {
                 if let code = errors.first(where: { $0.code == "1054" })?.code ?? (response.status == 404 ? "1054" : nil) {
                     return .unknown(code: code, message: errors.first?.message ?? "Badge not found")
                 }
-                return .failed(described)
+                return .failed(described, status: response.status)
             }
         }
         return .failed(last + " (after \(attempts) attempts)")
