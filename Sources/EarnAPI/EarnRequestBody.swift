@@ -1,6 +1,7 @@
 /// The earn request body (`POST /api_gateway/v1/badges/customer/earn`) as it travels: the client
 /// encodes one per row, the mock decodes one per request. Decoding keeps what was sent before
-/// any rule is applied (a field of the wrong type reads as absent and the server's rules answer);
+/// any rule is applied (a field of the wrong type reads as absent and the server's rules answer,
+/// except what Capillary's own examples send: a numeric `requestId`, a digit-string `customerId`);
 /// unknown members and nested values are checked as JSON and skipped, never trusted.
 public struct EarnRequestBody: Sendable, Equatable {
     public enum CustomerID: Sendable, Equatable {
@@ -12,11 +13,11 @@ public struct EarnRequestBody: Sendable, Equatable {
 
     public struct DecodingOptions: Sendable, Equatable {
         /// Read a JSON integer `requestId` as its decimal text, as Capillary's documented
-        /// example sends `"requestId": 2132`. Off by default: the mock answers it with 804
-        /// today, and its tests pin that.
+        /// example sends `"requestId": 2132` (the table says String). On by default: the mock is
+        /// as lenient as the documented examples; off only to show the strict reading.
         public var numericRequestId: Bool
 
-        public init(numericRequestId: Bool = false) { self.numericRequestId = numericRequestId }
+        public init(numericRequestId: Bool = true) { self.numericRequestId = numericRequestId }
     }
 
     public var badgeMetaId: String?

@@ -20,7 +20,8 @@ import EarnAPI
 ///    "expiryDays": 365}                   // optional, default 365: expiresOn = earn time + days
 /// ]}
 /// ```
-/// An event date outside start..end answers 816. Customer ids may be numbers or digit strings.
+/// An event date outside start..end answers 816; an id not in the catalog answers 1054.
+/// Customer ids may be numbers or digit strings.
 public struct BadgeCatalog: Sendable, Equatable {
     public struct Claim: Sendable, Equatable, Codable {
         public var ownerType: OwnerType
@@ -36,6 +37,8 @@ public struct BadgeCatalog: Sendable, Equatable {
 
     public struct Badge: Sendable, Equatable {
         public var id: String
+        /// For people, and for the badge definition the mock serves.
+        public var name: String?
         public var earnType: EarnType
         /// Window in epoch milliseconds (UTC), inclusive; nil is open-ended.
         public var startMillis: Int64?
@@ -46,8 +49,10 @@ public struct BadgeCatalog: Sendable, Equatable {
         public var expiryDays: Int
 
         public init(id: String, earnType: EarnType = .earn, startMillis: Int64? = nil, endMillis: Int64? = nil,
-                    live: Bool = true, issuedCustomers: Set<Int64> = [], claims: [Claim] = [], expiryDays: Int = 365) {
+                    live: Bool = true, issuedCustomers: Set<Int64> = [], claims: [Claim] = [], expiryDays: Int = 365,
+                    name: String? = nil) {
             self.id = id.lowercased()
+            self.name = name
             self.earnType = earnType
             self.startMillis = startMillis
             self.endMillis = endMillis
@@ -138,7 +143,7 @@ public struct BadgeCatalog: Sendable, Equatable {
             badges.append(Badge(id: entry.id, earnType: earnType, startMillis: start, endMillis: end,
                                 live: entry.live ?? true,
                                 issuedCustomers: Set((entry.issuedCustomers ?? []).map(\.value)),
-                                claims: entry.claims ?? [], expiryDays: entry.expiryDays ?? 365))
+                                claims: entry.claims ?? [], expiryDays: entry.expiryDays ?? 365, name: entry.name))
         }
         do {
             return try BadgeCatalog(badges: badges)

@@ -118,6 +118,12 @@ public struct MockConfiguration: Sendable {
     public var futureToleranceSeconds: Double
     /// Larger bodies answer 413.
     public var maxBodyBytes: Int
+    /// Remember the requestIds of earns a badge rule refused and answer 809 to them later, as
+    /// the real service may (its idempotency page does not say it forgets them).
+    public var keepRejectedIds: Bool = false
+    /// Answer the read endpoints (badge definition, customer badges) 403, as for an access
+    /// group without read rights.
+    public var denyReads: Bool = false
 
     public init(host: String = "127.0.0.1", port: Int = 0, threads: Int? = nil, catalog: BadgeCatalog? = nil,
                 basic: BasicCredentials? = nil, oauth: OAuthClient? = nil, tokenTTLSeconds: Int = 300,

@@ -14,6 +14,10 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
     static let tokenPath = "/v3/oauth/token/generate"
     static let statsPath = "/__stats"
     static let earnsPath = "/__earns"
+    static let forgetPath = "/__forget"
+    static let issuePath = "/__issue"
+    static let badgeMetaPrefix = "/api_gateway/v1/badges/badgeMeta/"
+    static let customerPrefix = "/api_gateway/v1/badges/customer/"
 
     private let service: MockEarnService
     private let maxBodyBytes: Int
@@ -85,11 +89,32 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
             var buffer = allocator.buffer(capacity: lines.count)
             buffer.writeBytes(lines)
             return MockReply(action: .respond(.ok, buffer, retryAfterSeconds: nil, contentType: "application/x-ndjson"))
-        case (_, Self.earnPath), (_, Self.tokenPath), (_, Self.statsPath), (_, Self.earnsPath):
+        case (.POST, Self.forgetPath):
+            return service.forget(body: body, allocator: allocator)
+        case (.POST, Self.issuePath):
+            return service.issue(body: body, allocator: allocator)
+        case (_, Self.earnPath), (_, Self.tokenPath), (_, Self.statsPath), (_, Self.earnsPath), (_, Self.forgetPath),
+             (_, Self.issuePath):
             return error(.methodNotAllowed, code: MockEarnService.Code.methodNotAllowed, "Method not allowed", allocator)
         default:
-            return error(.notFound, code: MockEarnService.Code.notFound, "No such endpoint", allocator)
+            return read(head, path: path, allocator: allocator)
         }
+    }
+
+    /// The two GETs under `/api_gateway/v1/badges/`, with the id as the last path segment.
+    private func read(_ head: HTTPRequestHead, path: String, allocator: ByteBufferAllocator) -> MockReply {
+        let authorization = head.headers.first(name: "authorization"), token = head.headers.first(name: "x-cap-api-oauth-token")
+        for (prefix, isBadge) in [(Self.badgeMetaPrefix, true), (Self.customerPrefix, false)] where path.hasPrefix(prefix) {
+            let id = String(path.dropFirst(prefix.count))
+            guard !id.isEmpty, !id.contains("/") else { break }
+            guard head.method == .GET else {
+                return error(.methodNotAllowed, code: MockEarnService.Code.methodNotAllowed, "Method not allowed", allocator)
+            }
+            return isBadge
+                ? service.badgeDefinition(id: id, authorization: authorization, oauthToken: token, allocator: allocator)
+                : service.customerBadges(customer: id, authorization: authorization, oauthToken: token, allocator: allocator)
+        }
+        return error(.notFound, code: MockEarnService.Code.notFound, "No such endpoint", allocator)
     }
 
     private func error(_ status: HTTPResponseStatus, code: Int, _ message: String, _ allocator: ByteBufferAllocator) -> MockReply {

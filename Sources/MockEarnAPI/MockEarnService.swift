@@ -30,22 +30,24 @@ final class MockEarnService: Sendable {
     /// Error codes the docs do not give, chosen here (documented in the README section).
     enum Code {
         static let malformedBody = 820, invalidOwnerType = 821, invalidDate = 822, invalidCustomerId = 823
-        static let badgeMissing = 824, referenceMissing = 825, outsideWindow = 816, unknownBadge = 817
+        static let badgeMissing = 824, referenceMissing = 825, outsideWindow = 816, unknownBadge = 1054
         static let unauthorized = 401, notFound = 404, methodNotAllowed = 405, tooLarge = 413
     }
 
-    private let configuration: MockConfiguration
+    let configuration: MockConfiguration
     /// The exact `Authorization` value Basic auth expects, pre-computed once.
-    private let expectedBasic: String?
-    private let authEnabled: Bool
+    let expectedBasic: String?
+    let authEnabled: Bool
     /// Mixed into earned ids so two mocks with different seeds never hand out the same id.
     private let idTag: UInt32
-    private let state: Mutex<State>
+    let state: Mutex<State>
     /// Earn requests received and not yet answered, and the most there ever were.
     private let inFlight = Mutex((now: 0, peak: 0))
 
-    private struct State {
+    struct State {
         var faultRandom: SplitMix64
+        /// The reads' own fault draws, so a preflight or a verify never shifts the earns' faults.
+        var readRandom: SplitMix64
         var tokenRandom: SplitMix64
         var bucket: TokenBucket?
         var tokens: [String: Double] = [:]
@@ -55,6 +57,20 @@ final class MockEarnService: Sendable {
         var earnCounter: UInt32 = 0
         var stats = MockStats()
         var rejectedByCode: [Int: Int] = [:]
+        /// `keepRejectedIds`: requestIds of earns a badge rule refused, answered 809 from then on.
+        var rejectedRequestIds: Set<String> = []
+        /// Issue-and-earn enrolments made through `POST /__issue`, beside the catalog's.
+        var issued: Set<IssueKey> = []
+        /// Indices into `records` by customer, built on the first customer read and kept up
+        /// to date from then on (a run that is never verified does not pay for it).
+        var earnsByCustomer: [Int64: [Int]]?
+        /// Indices into `records` of earns `POST /__forget` removed.
+        var forgotten: Set<Int> = []
+    }
+
+    struct IssueKey: Hashable {
+        var badge: ObjectID
+        var customerId: Int64
     }
 
     init(configuration: MockConfiguration) {
@@ -70,6 +86,7 @@ final class MockEarnService: Sendable {
         idTag = UInt32(truncatingIfNeeded: tagSource.next())
         state = Mutex(State(
             faultRandom: SplitMix64(seed: configuration.seed),
+            readRandom: SplitMix64(seed: configuration.seed ^ 0x00EA_D000),
             tokenRandom: SplitMix64(seed: configuration.seed ^ 0x70CE_0000),
             bucket: configuration.rateLimit.map { TokenBucket(rate: $0, burst: configuration.rateBurst) }
         ))
@@ -83,7 +100,7 @@ final class MockEarnService: Sendable {
     }
 
     /// An earn that passed validation and the stateless badge rules.
-    private struct Candidate {
+    struct Candidate {
         var record: EarnRecord
         var expiryDays: Int
         var issuedID: ObjectID?
@@ -103,7 +120,7 @@ final class MockEarnService: Sendable {
 
     private enum AfterCommit { case answer, fail500, drop }
 
-    private enum Validation {
+    enum Validation {
         case valid(Candidate)
         case invalid([APIError])
     }
@@ -180,20 +197,8 @@ final class MockEarnService: Sendable {
     private func decide(_ parsed: Validation, draws: Draws, basicOK: Bool, oauthToken: String?,
                         wallNow: Double, monotonicNow: Double, state: inout State) -> Outcome {
         let faults = configuration.faults
-        if authEnabled && !basicOK {
-            var message = "Invalid or missing credentials"
-            var tokenOK = false
-            if let oauthToken, configuration.oauth != nil {
-                if let expiry = state.tokens[oauthToken] {
-                    if wallNow < expiry { tokenOK = true } else { message = "OAuth token expired" }
-                } else {
-                    message = "Invalid OAuth token"
-                }
-            }
-            if !tokenOK {
-                state.stats.unauthorized += 1
-                return .unauthorized(message)
-            }
+        if let message = authorizationProblem(basicOK: basicOK, oauthToken: oauthToken, wallNow: wallNow, state: &state) {
+            return .unauthorized(message)
         }
         if state.bucket != nil, let wait = state.bucket!.take(now: monotonicNow) {
             state.stats.rateLimited429 += 1
@@ -210,7 +215,7 @@ final class MockEarnService: Sendable {
             state.stats.throttled429 += 1
             return .throttled
         }
-        let candidate: Candidate
+        var candidate: Candidate
         switch parsed {
         case .invalid(let errors):
             reject(errors, state: &state)
@@ -218,12 +223,20 @@ final class MockEarnService: Sendable {
         case .valid(let value):
             candidate = value
         }
-        if state.acceptedRequestIds.contains(candidate.record.requestId) {
+        if state.acceptedRequestIds.contains(candidate.record.requestId)
+            || configuration.keepRejectedIds && state.rejectedRequestIds.contains(candidate.record.requestId) {
             state.stats.duplicate809 += 1
             return .duplicate
         }
+        if candidate.badgeError?.code == 811,
+           state.issued.contains(IssueKey(badge: candidate.record.badge, customerId: candidate.record.customerId)) {
+            candidate.badgeError = nil
+            candidate.issuedID = Self.issuedID(badge: candidate.record.badge, customerId: candidate.record.customerId)
+        }
         if let error = candidate.badgeError {
             reject([error], state: &state)
+            // The real service may keep a rejected request's key (its idempotency page is silent).
+            if configuration.keepRejectedIds { state.rejectedRequestIds.insert(candidate.record.requestId) }
             return .rejected([error])
         }
 
@@ -233,6 +246,7 @@ final class MockEarnService: Sendable {
         record.earnedID = ObjectID(high: UInt64(UInt32(truncatingIfNeeded: Int64(wallNow))) << 32 | UInt64(idTag),
                                    low: state.earnCounter)
         state.acceptedRequestIds.insert(record.requestId)
+        state.earnsByCustomer?[record.customerId, default: []].append(state.records.count)
         state.records.append(record)
         let key = NaturalKey(badge: record.badge, customerId: record.customerId, ownerType: record.ownerType,
                              referenceId: record.referenceId, eventMillis: record.eventMillis)
@@ -257,155 +271,25 @@ final class MockEarnService: Sendable {
         return .committed(record, expiresOnMicros: expiresOnMicros, issuedID: candidate.issuedID, after: after)
     }
 
+    /// nil when the request's credentials are good (or auth is off); else the 401's message.
+    func authorizationProblem(basicOK: Bool, oauthToken: String?, wallNow: Double, state: inout State) -> String? {
+        guard authEnabled && !basicOK else { return nil }
+        var message = "Invalid or missing credentials"
+        if let oauthToken, configuration.oauth != nil {
+            if let expiry = state.tokens[oauthToken] {
+                if wallNow < expiry { return nil }
+                message = "OAuth token expired"
+            } else {
+                message = "Invalid OAuth token"
+            }
+        }
+        state.stats.unauthorized += 1
+        return message
+    }
+
     private func reject(_ errors: [APIError], state: inout State) {
         state.stats.rejectedRequests += 1
         for error in errors { state.rejectedByCode[error.code, default: 0] += 1 }
-    }
-
-    /// Field rules (all reported together) then the badge rules (first failure wins).
-    private func validate(_ request: EarnRequestBody) -> Validation {
-        var errors: [APIError] = []
-        let requestId = request.requestId ?? ""
-        if requestId.isEmpty {
-            errors.append(APIError(code: 804, message: "RequestId information is missing", reference: "requestId"))
-        }
-        var customerId: Int64 = 0
-        switch request.customerId {
-        case .missing:
-            errors.append(APIError(code: 812, message: "CustomerId information is missing", reference: "customerId"))
-        case .invalid:
-            errors.append(APIError(code: Code.invalidCustomerId, message: "CustomerId must be a positive integer",
-                                   reference: "customerId"))
-        case .value(let value):
-            customerId = value
-        }
-        let badgeText = request.badgeMetaId ?? ""
-        if badgeText.isEmpty {
-            errors.append(APIError(code: Code.badgeMissing, message: "BadgeMetaId information is missing",
-                                   reference: "badgeMetaId"))
-        }
-        var ownerType = OwnerType.historicalImport
-        if let text = request.ownerType, !text.isEmpty {
-            if let value = OwnerType(bytes: text.utf8) {
-                ownerType = value
-            } else {
-                errors.append(APIError(code: Code.invalidOwnerType, message: "Invalid owner type",
-                                       reference: "triggeredBy.ownerType"))
-            }
-        } else {
-            errors.append(APIError(code: 716, message: "Owner type information is missing",
-                                   reference: "triggeredBy.ownerType"))
-        }
-        let referenceId = request.referenceId ?? ""
-        if referenceId.isEmpty {
-            errors.append(APIError(code: Code.referenceMissing, message: "Reference id information is missing",
-                                   reference: "triggeredBy.referenceId"))
-        }
-        let nowMillis = Int64((configuration.clock.wallNow() * 1000).rounded(.down))
-        var eventMillis = nowMillis
-        // The newer field wins when both are sent.
-        let (dateText, dateField, rules): (String?, String, InstantRules) = request.earnEventDateISO != nil
-            ? (request.earnEventDateISO, "earnEventDateISO", .earnEventDateISO)
-            : (request.earnEventDate, "earnEventDate", .earnEventDate)
-        if let dateText {
-            if let millis = EventInstant(iso8601: dateText, rules: rules)?.millisecondsSinceEpoch {
-                eventMillis = millis
-                if Double(millis - nowMillis) > configuration.futureToleranceSeconds * 1000 {
-                    errors.append(APIError(code: 750, message: "Earn event date should not be in future",
-                                           reference: dateField))
-                }
-            } else {
-                errors.append(APIError(code: Code.invalidDate, message: rules.zone == .utcOnly
-                                        ? "Invalid date, expected YYYY-MM-DDTHH:MM:SS.SSSZ"
-                                        : "Invalid date, expected ISO 8601 with an offset", reference: dateField))
-            }
-        }
-        guard errors.isEmpty else { return .invalid(errors) }
-
-        var candidate = Candidate(
-            record: EarnRecord(requestId: requestId, badge: ObjectID(high: 0, low: 0), customerId: customerId,
-                               ownerType: ownerType, referenceId: referenceId, eventMillis: eventMillis,
-                               earnedID: ObjectID(high: 0, low: 0)),
-            expiryDays: 365, issuedID: nil, badgeError: nil)
-        guard let badgeID = ObjectID(badgeText) else {
-            candidate.badgeError = APIError(code: Code.unknownBadge, message: "Badge not found", reference: "badgeMetaId")
-            return .valid(candidate)
-        }
-        candidate.record.badge = badgeID
-        guard let catalog = configuration.catalog else { return .valid(candidate) }
-        guard let badge = catalog.badge(badgeID) else {
-            candidate.badgeError = APIError(code: Code.unknownBadge, message: "Badge not found", reference: "badgeMetaId")
-            return .valid(candidate)
-        }
-        candidate.expiryDays = badge.expiryDays
-        if !badge.live {
-            candidate.badgeError = APIError(code: 815, message: "Badge is not live", reference: "badgeMetaId")
-        } else if badge.startMillis.map({ eventMillis < $0 }) ?? false || badge.endMillis.map({ eventMillis > $0 }) ?? false {
-            candidate.badgeError = APIError(code: Code.outsideWindow, message: "Earn event date is outside the badge's validity",
-                                            reference: dateField)
-        } else if !badge.claims.isEmpty,
-                  !badge.claims.contains(where: { $0.ownerType == ownerType && $0.referenceId == referenceId }) {
-            candidate.badgeError = APIError(code: 810, message: "Badge needs to be claimed first",
-                                            reference: "triggeredBy")
-        } else if badge.earnType == .issueEarn {
-            if badge.issuedCustomers.contains(customerId) {
-                candidate.issuedID = Self.issuedID(badge: badgeID, customerId: customerId)
-            } else {
-                candidate.badgeError = APIError(code: 811, message: "Badge issue is mandatory before earn",
-                                                reference: "customerId")
-            }
-        }
-        return .valid(candidate)
-    }
-
-    /// A stable issual id per (badge, customer), as if the enrolment had created it.
-    static func issuedID(badge: ObjectID, customerId: Int64) -> ObjectID {
-        var mixer = SplitMix64(seed: badge.high ^ UInt64(badge.low) << 17 ^ UInt64(bitPattern: customerId))
-        return ObjectID(high: mixer.next(), low: UInt32(truncatingIfNeeded: mixer.next()))
-    }
-
-    // MARK: - OAuth
-
-    func token(body: ByteBuffer, allocator: ByteBufferAllocator) -> MockReply {
-        guard let request = body.withUnsafeReadableBytes({ TokenRequestBody.decode($0) }) else {
-            return .json(.badRequest, ResponseBody.errors(
-                [APIError(code: Code.malformedBody, message: "Request body is not a valid JSON object", reference: nil)],
-                allocator: allocator))
-        }
-        let accepted: Bool
-        if let client = configuration.oauth {
-            accepted = request.key == client.key && request.secret == client.secret
-        } else {
-            accepted = !authEnabled  // auth off: any client gets a (useless but harmless) token
-        }
-        guard accepted else {
-            return .json(.unauthorized, ResponseBody.errors(
-                [APIError(code: 320001, message: "Invalid key or secret", reference: nil)], allocator: allocator))
-        }
-        let ttl = configuration.tokenTTLSeconds
-        let expiry = configuration.clock.wallNow() + Double(ttl)
-        let token: String = state.withLock { state in
-            let token = Self.makeToken(random: &state.tokenRandom, expiry: expiry)
-            state.tokens[token] = expiry
-            state.stats.tokensIssued += 1
-            return token
-        }
-        return .json(.ok, ResponseBody.token(token, ttlSeconds: ttl, allocator: allocator))
-    }
-
-    /// JWT-shaped (header.payload.signature) so clients that peek at it are not surprised;
-    /// the mock only ever looks it up.
-    private static func makeToken(random: inout SplitMix64, expiry: Double) -> String {
-        func base64URL(_ text: String) -> String {
-            Data(text.utf8).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
-        }
-        let id = String(random.next(), radix: 16)
-        let header = base64URL(#"{"alg":"HS256","typ":"JWT"}"#)
-        let payload = base64URL(#"{"iss":"mock-earn-api","jti":"\#(id)","exp":\#(Int64(expiry))}"#)
-        let signature = String(random.next(), radix: 16) + String(random.next(), radix: 16)
-        return "\(header).\(payload).\(signature)"
     }
 
     // MARK: - Observability
@@ -432,12 +316,20 @@ final class MockEarnService: Sendable {
     }
 
     func committedEarns() -> [CommittedEarn] {
-        state.withLock { $0.records }.map(\.committedEarn)
+        heldRecords().map(\.committedEarn)
+    }
+
+    /// The earns the mock holds, in commit order (the forgotten ones left out).
+    private func heldRecords() -> [EarnRecord] {
+        state.withLock { state in
+            state.forgotten.isEmpty ? state.records
+                : state.records.indices.filter { !state.forgotten.contains($0) }.map { state.records[$0] }
+        }
     }
 
     /// All committed earns as JSON lines, in commit order.
     func earnsJSONLines() -> [UInt8] {
-        let records = state.withLock { $0.records }
+        let records = heldRecords()
         var out: [UInt8] = []
         out.reserveCapacity(records.count * 220)
         for record in records { ResponseBody.writeEarnLine(record, to: &out) }

@@ -37,6 +37,10 @@ public struct MockStats: Sendable, Codable, Equatable {
     /// The most earn requests the mock was handling at once (received, not yet answered):
     /// how a test proves a client really keeps N requests in flight.
     public var maxInFlight: Int = 0
+    /// Badge definition reads (`GET .../badgeMeta/{id}`) and customer badge reads
+    /// (`GET .../customer/{id}`), whatever their answer; never counted in `requests`.
+    public var badgeReads: Int = 0
+    public var customerReads: Int = 0
 
     public init() {}
 
@@ -45,6 +49,6 @@ public struct MockStats: Sendable, Codable, Equatable {
         case fiveXXBefore = "5xxBefore"
         case fiveHundredAfterCommit = "500AfterCommit"
         case droppedAfterCommit, throttled429, rateLimited429, unauthorized, slow, tokensIssued
-        case committedEarns, doubleEarns, maxInFlight
+        case committedEarns, doubleEarns, maxInFlight, badgeReads, customerReads
     }
 }

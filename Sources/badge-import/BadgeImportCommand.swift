@@ -16,6 +16,7 @@ struct BadgeImportCommand: ParsableCommand {
             ValidateCommand.self,
             StatusCommand.self,
             ReportCommand.self,
+            VerifyCommand.self,
             MockServerCommand.self,
         ]
     )

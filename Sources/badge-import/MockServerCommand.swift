@@ -16,7 +16,9 @@ struct MockServerCommand: ParsableCommand {
                 --latency-ms 20 --fail-before-rate 0.05 --rate-limit 1000/min
 
             Prints one line, `mock-server listening on http://HOST:PORT`, once it accepts connections, \
-            and runs until SIGINT or SIGTERM. GET /__stats and GET /__earns show what it did.
+            and runs until SIGINT or SIGTERM. GET /__stats and GET /__earns show what it did; \
+            POST /__forget {"requestId":"..."} loses an earn (for verify to find), \
+            POST /__issue {"badgeMetaId":"...","customerId":N} enrols a customer for an issue-and-earn badge.
             """
     )
 
@@ -86,6 +88,12 @@ struct MockServerCommand: ParsableCommand {
     @Option(name: .customLong("earns-out"), help: "On shutdown, write the committed earns here as JSON lines.")
     var earnsOut: String?
 
+    @Flag(name: .customLong("keep-rejected-ids"), help: "Remember requestIds a badge rule rejected and answer 809 to them later, as the real service may.")
+    var keepRejectedIds = false
+
+    @Flag(name: .customLong("deny-reads"), help: "Answer the badge definition and customer badge reads 403 (an access group without read rights).")
+    var denyReads = false
+
     func validate() throws {
         if (username == nil) != (password == nil) { throw ValidationError("--username and --password go together") }
         if (oauthKey == nil) != (oauthSecret == nil) { throw ValidationError("--oauth-key and --oauth-secret go together") }
@@ -124,6 +132,8 @@ struct MockServerCommand: ParsableCommand {
             slowRate: slowRate, slowMs: slowMs)
         configuration.rateLimit = rateLimit.flatMap(MockRateLimit.init(parsing:))
         configuration.rateBurst = rateBurst
+        configuration.keepRejectedIds = keepRejectedIds
+        configuration.denyReads = denyReads
         do {
             try configuration.validate()
         } catch let error as MockConfigurationError {

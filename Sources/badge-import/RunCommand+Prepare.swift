@@ -46,6 +46,7 @@ extension RunCommand {
         flags.reportDir = reportDir
         flags.skipRejected = skipRejected ? true : nil
         flags.dryRun = dryRun ? true : nil
+        flags.preflight = noPreflight ? false : nil
         flags.reprocess = reprocess ? true : nil
         flags.shard = shard
         flags.shards = shards

@@ -92,8 +92,11 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("skip-rejected"), help: "Do not resend rows the API rejected in an earlier run.")
     var skipRejected = false
 
-    @Flag(name: .customLong("dry-run"), help: "Validate and plan against the ledger; send nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Validate and plan against the ledger (and the badges' definitions); send no earn.")
     var dryRun = false
+
+    @Flag(name: .customLong("no-preflight"), help: "Do not read each badge's definition before its first row (by default rows it shows would be refused are not sent).")
+    var noPreflight = false
 
     @Flag(help: "Read inputs the ledger has as fully processed (same content) instead of skipping them; done rows are still not sent.")
     var reprocess = false

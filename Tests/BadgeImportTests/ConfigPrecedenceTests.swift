@@ -53,6 +53,8 @@ struct ConfigPrecedenceTests {
             read: { "\($0.reprocess)" }, expected: ["true", "false", "true", "false"]),
         Row(key: "rebind_ledger", flag: { $0.rebindLedger = true }, environment: "0", profile: { $0.rebindLedger = true },
             read: { "\($0.rebindLedger)" }, expected: ["true", "false", "true", "false"]),
+        Row(key: "preflight", flag: { $0.preflight = false }, environment: "true", profile: { $0.preflight = false },
+            read: { "\($0.preflight)" }, expected: ["false", "true", "false", "true"]),
         Row(key: "shard", flag: { $0.shard = "1/4" }, environment: "2/4", profile: { $0.shard = "3/4" },
             read: { $0.shard?.description ?? "none" }, expected: ["1/4", "2/4", "3/4", "none"]),
         Row(key: "shards", flag: { $0.shards = 2 }, environment: "3", profile: { $0.shards = 4 },

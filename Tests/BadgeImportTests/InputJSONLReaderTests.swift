@@ -21,6 +21,29 @@ struct InputJSONLReaderTests {
         #expect(records[0].originalCells == [goodBadge, "62090013", "2024-03-01T15:30:00+05:30", "historical_import", "r1", ""])
     }
 
+    /// A log of earn request bodies replays as it is: nested triggeredBy, a numeric requestId
+    /// and a string customerId (Capillary's own example shapes) are one valid row each.
+    @Test func linesInTheAPIsRequestShapeAreTakenAsTheyAre() throws {
+        let dir = try InputTempDir()
+        let lines = [
+            #"{"badgeMetaId":"66276dc68fe258516a88ff8e","earnEventDate":"2023-11-03T21:51:00.192Z","customerId":62090013,"requestId":2132,"triggeredBy":{"ownerType":"Loyalty","referenceId":"123694"}}"#,
+            #"{"badgeMetaId":"66276dc68fe258516a88ff8e","earnEventDate":"2023-11-03T21:51:00.192Z","customerId":"23423","requestId":"2133","triggeredBy":{"ownerType":"Historical_Import","referenceId":"123694"}}"#,
+            // A flat member wins over the nested one; a requestId that is not a whole number stays wrong.
+            #"{"badgeMetaId":"66276dc68fe258516a88ff8e","earnEventDate":"2023-11-03T21:51:00.192Z","customerId":1,"ownerType":"Journeys","triggeredBy":{"ownerType":"Loyalty","referenceId":"r"}}"#,
+            #"{"badgeMetaId":"66276dc68fe258516a88ff8e","earnEventDate":"2023-11-03T21:51:00.192Z","customerId":1,"requestId":21.5,"triggeredBy":{"ownerType":"Loyalty","referenceId":"r"}}"#,
+        ]
+        let records = try readAll(try dir.write("log.jsonl", lines.joined(separator: "\n") + "\n"))
+        let first = try #require(records[0].validRow)
+        #expect(first.requestId == "2132")
+        #expect(first.customerId == 62_090_013)
+        #expect(first.ownerType == .loyalty && first.referenceId == "123694")
+        let second = try #require(records[1].validRow)
+        #expect(second.requestId == "2133" && second.customerId == 23_423 && second.ownerType == .historicalImport)
+        #expect(records[2].validRow?.ownerType == .journeys)
+        #expect(records[2].validRow?.referenceId == "r")
+        #expect(records[3].errorKeys == ["requestId.wrongType"])
+    }
+
     @Test func sameEventAsCSVGivesTheSameRequestId() throws {
         let dir = try InputTempDir()
         let j = try dir.write("a.ndjson", good + "\n")

@@ -146,6 +146,7 @@ import Synchronization
         }
         var config = RunOptions(inputs: [try InputFile(path: path)], mapping: testMapping(),
                                          baseURL: "https://api.example", auth: .none, ledgerPath: dir.path("l.ledger"))
+        config.preflight = false  // a scripted earn API: it answers every request as an earn
         config.concurrency = 1
         config.reportDir = dir.path("report")
         let outcome = try ImportRun(configuration: config, makeTransport: { transport }).execute()
@@ -174,6 +175,7 @@ import Synchronization
         let transport = ScriptedTransport([ScriptedTransport.json(200, earnedBody)])
         var config = RunOptions(inputs: [try InputFile(path: path)], mapping: testMapping(),
                                          baseURL: "https://api.example", auth: .none, ledgerPath: dir.path("l.ledger"))
+        config.preflight = false  // a scripted earn API: it answers every request as an earn
         config.reportDir = dir.path("report")
         let outcome = try ImportRun(configuration: config, makeTransport: { transport }).execute()
         #expect(outcome.exitCode == 0)

@@ -40,10 +40,14 @@ import Testing
         #expect(body?.ownerType == "Loyalty")
     }
 
-    @Test func wrongTypesCountAsAbsent() {
+    /// A wrong type reads as absent (the server's rules then answer), except the numeric
+    /// requestId Capillary's own example sends, which reads as its digits.
+    @Test func wrongTypesCountAsAbsentButADocumentedNumericRequestIdIsRead() {
         let body = parse(#"{"requestId":12,"badgeMetaId":null,"triggeredBy":"Loyalty"}"#)
         #expect(body != nil)
-        #expect(body?.requestId == nil)
+        #expect(body?.requestId == "12")
+        #expect(parse(#"{"requestId":true}"#)?.requestId == nil)
+        #expect(parse(#"{"requestId":1.5}"#)?.requestId == nil)
         #expect(body?.badgeMetaId == nil)
         #expect(body?.ownerType == nil)
     }

@@ -17,12 +17,12 @@ import Testing
         #expect(decode(sparse.encoded()) == sparse)
     }
 
-    @Test func documentedExampleFormsAreReadableOnRequest() {
+    @Test func documentedExampleFormsAreReadByDefault() {
         // Capillary's example bodies send a numeric requestId and a string customerId.
         let body = Array(#"{"badgeMetaId":"66276dc68fe258516a88ff8e","customerId":"23423","requestId":2132,"triggeredBy":{"ownerType":"Loyalty","referenceId":"r"}}"#.utf8)
         #expect(decode(body)?.customerId == .value(23_423))
-        #expect(decode(body)?.requestId == nil)  // the mock's behaviour today (its 804)
-        #expect(decode(body, .init(numericRequestId: true))?.requestId == "2132")
+        #expect(decode(body)?.requestId == "2132")
+        #expect(decode(body, .init(numericRequestId: false))?.requestId == nil)  // the strict reading, on request
         for notDigits in ["-5", "1.5", "1e3"] {
             let text = Array(#"{"requestId":\#(notDigits)}"#.utf8)
             #expect(decode(text, .init(numericRequestId: true)) != nil)

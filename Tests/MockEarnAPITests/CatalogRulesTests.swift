@@ -41,11 +41,11 @@ import Testing
         }
     }
 
-    @Test func unknownBadgeIs817() throws {
+    @Test func unknownBadgeIs1054AsTheContractSays() throws {
         try withSampleCatalog { _, client throws in
             let response = try client.post(Earn.path, body: Earn.body(badge: "aaaaaaaaaaaaaaaaaaaaaaaa"))
             #expect(response.status == 400)
-            #expect(response.errorCodes == [817])
+            #expect(response.errorCodes == [1054])
         }
     }
 

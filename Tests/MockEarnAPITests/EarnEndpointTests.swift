@@ -100,7 +100,7 @@ import Testing
         (Earn.body(date: "2024-11-03 21:51:00"), [822]),
         (Earn.body(date: "2024-11-03T21:51:00+05:30"), [822]),  // the old field is UTC only
         (Earn.body(date: nil, dateISO: "2024-11-03T21:51:00"), [822]),  // the new one needs an offset
-        (Earn.body(badge: "not-hex"), [817]),
+        (Earn.body(badge: "not-hex"), [1054]),
         (#"{"badgeMetaId":"#, [820]),
         ("[]", [820]),
         ("", [820]),
@@ -155,7 +155,7 @@ import Testing
             #expect(response.status == 200)
             #expect(response.data?["badgeMetaId"] as? String == "0123456789abcdef01234567")
             #expect(response.data?["issuedId"] is NSNull)
-            #expect(try client.post(Earn.path, body: Earn.body(badge: "0123456789abcdef0123456", requestId: "short")).errorCodes == [817])
+            #expect(try client.post(Earn.path, body: Earn.body(badge: "0123456789abcdef0123456", requestId: "short")).errorCodes == [1054])
         }
     }
 }

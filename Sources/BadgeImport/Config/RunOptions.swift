@@ -63,6 +63,9 @@ public struct RunOptions: Sendable {
     /// has as done are still not sent).
     public var reprocess: Bool = false
     public var dryRun: Bool = false
+    /// Read each badge's definition before its first row and keep back the rows it shows
+    /// would be refused (see `Preflight`); `--no-preflight` turns it off.
+    public var preflight: Bool = true
     public var shard: Shard?
     /// Move each fully processed input here after the report is written.
     public var archiveDir: String?

@@ -39,6 +39,8 @@ public struct RunOptionsLayer: Sendable, Equatable {
     public var settle: Double?
     public var progressInterval: Double?
     public var rebindLedger: Bool?
+    /// From flags only ever false (`--no-preflight`): on is the default.
+    public var preflight: Bool?
     /// `I/N`.
     public var shard: String?
     /// N, with I from JOB_COMPLETION_INDEX.

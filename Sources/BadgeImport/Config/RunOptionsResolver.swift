@@ -87,6 +87,7 @@ public struct RunOptionsResolver {
         options.skipRejected = try value(.skipRejected, default: false)
         options.reprocess = try value(.reprocess, default: false)
         options.dryRun = flags.dryRun ?? false
+        options.preflight = try value(.preflight, default: true)
         options.archiveDir = try value(.archiveDir)
         options.settle = try settle()
         options.progressInterval = try value(.progressInterval, default: RunOptions.defaultProgressInterval)

@@ -101,6 +101,7 @@ extension RunSetting where Value == Bool {
     static var skipRejected: Self { .init("skip_rejected", \.skipRejected) }
     static var reprocess: Self { .init("reprocess", \.reprocess) }
     static var rebindLedger: Self { .init("rebind_ledger", \.rebindLedger) }
+    static var preflight: Self { .init("preflight", \.preflight) }
 
-    static var all: [Self] { [skipRejected, reprocess, rebindLedger] }
+    static var all: [Self] { [skipRejected, reprocess, rebindLedger, preflight] }
 }

@@ -179,7 +179,7 @@ public final class EarnFileReader {
         case .object(let members):
             var cells = [InputCell](repeating: .absent, count: 6)
             var original = [String](repeating: "", count: 6)
-            for member in members {
+            for member in RequestShape.flattened(members) {
                 guard let k = exactKeyToField[member.key] ?? keyToField[FieldRules.trimmed(member.key).lowercased()] else { continue }
                 cells[k] = .json(member.value)
                 switch member.value {

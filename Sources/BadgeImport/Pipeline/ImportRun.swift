@@ -107,6 +107,9 @@ public final class ImportRun: Sendable {
             configuration: config, auth: auth, limiter: limiter,
             breaker: CircuitBreaker(window: config.breakerWindow, clock: clock), recorder: recorder,
             control: control, clock: clock, random: random, makeTransport: makeTransport))
+        if config.preflight {
+            planner.preflight = try makePreflight(auth: auth, limiter: limiter)
+        }
         let sources = RunProgress.Sources(recorder: recorder, limiter: limiter, inFlight: { pool.inFlight })
         tracker.begin(at: started, sources: sources, totalBytes: planner.toRead.reduce(0) { $0 + $1.bytes })
         monitor.begin(at: startedWall) { sources.metricsReading() }
@@ -130,7 +133,7 @@ public final class ImportRun: Sendable {
 
         let finisher = RunFinisher(configuration: config, ledger: ledger, runId: runId, reportDirectory: reportDirectory,
                                    recorder: recorder, control: control, logger: logger, recordedOptions: recordedOptions)
-        let outcome = try finisher.finish(inputs: planner.inputs, reading: reading,
+        let outcome = try finisher.finish(inputs: planner.inputs, reading: reading, badges: planner.preflight?.checks,
                                           times: RunFinisher.Times(started: startedWall, ended: clock.wallNow(),
                                                                    duration: clock.now() - started),
                                           timeline: tracker.timeline)
@@ -197,6 +200,19 @@ public final class ImportRun: Sendable {
             }
             tracker.setTotalRows((total + shardCount - 1) / shardCount, exact: false)
         }.start()
+    }
+
+    /// The preflight's reader: a transport of its own on the planner's thread, the run's auth,
+    /// limiter and retry policy.
+    private func makePreflight(auth: EarnAuth, limiter: RateLimiter) throws(ImportError) -> Preflight {
+        let transport: any Transport
+        do { transport = try makeTransport() } catch { throw ImportError(.configuration, "\(error)") }
+        let config = configuration
+        let reader = BadgeReader(baseURL: config.baseURL, auth: auth, transport: transport,
+                                 policy: SendPolicy(maxAttempts: config.maxAttempts, timeout: config.timeout,
+                                                    backoff: Backoff(base: config.backoffBase, cap: config.backoffCap)),
+                                 limiter: limiter, clock: clock, random: random)
+        return Preflight(reader: reader, control: control, logger: logger)
     }
 
     private func buildAuth() throws -> EarnAuth {

@@ -26,7 +26,7 @@ struct RunFinisher {
         var duration: Double
     }
 
-    func finish(inputs: [RunPlanner.Input], reading: RunPlanner.Reading, times: Times,
+    func finish(inputs: [RunPlanner.Input], reading: RunPlanner.Reading, badges: [BadgeCheck]? = nil, times: Times,
                 timeline: [TimelinePoint]) throws(ImportError) -> ImportOutcome {
         // What kept the ledger or the report files from being whole: the run counts as stopped,
         // so the next run checks again what this one could not record.
@@ -49,6 +49,7 @@ struct RunFinisher {
             rowsPerSecond: times.duration > 0 ? Double(records) / times.duration : 0,
             latencyMs: recorder.latencySummary(), errors: recorder.errorSummaries(), timeline: timeline,
             exitCode: status.code, aborted: aborted, dryRun: configuration.dryRun, options: recordedOptions)
+        summary.badges = badges
         recordEnd(of: &summary, at: times.ended, counts: snapshot.counts)
 
         do {

@@ -32,6 +32,8 @@ final class RunPlanner {
     }
 
     private(set) var inputs: [Input] = []
+    /// Keeps back the rows a badge's definition shows would be refused; nil without a preflight.
+    var preflight: Preflight?
     private let scan: InputScan
     private let configuration: RunOptions
 
@@ -143,6 +145,10 @@ final class RunPlanner {
                                  errorMessage: (stored.errorMessage ?? "") + " (rejected in an earlier run; not sent: --skip-rejected)",
                                  original: original)
             }
+        }
+        if let refusal = preflight?.refusal(for: row) {
+            return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .rejected,
+                             errorCode: refusal.code, errorMessage: refusal.message, original: original, row: row)
         }
         if configuration.dryRun {
             return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .wouldSend,

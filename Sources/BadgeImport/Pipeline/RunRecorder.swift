@@ -66,7 +66,8 @@ final class RunRecorder: Sendable {
         let needsFixing = result.status == .failed || result.status == .rejected || result.status == .invalid
         let failedLine = needsFixing ? failedLine(result) : nil
         var entry: LedgerEntry?
-        if let row = result.row, result.attempts > 0 {
+        // Sent rows, and rows the preflight kept back (rejected without a request).
+        if let row = result.row, result.attempts > 0 || result.status == .rejected {
             entry = LedgerEntry(
                 requestId: result.requestId, status: result.status, attempts: result.attempts,
                 httpStatus: result.httpStatus, errorCode: result.errorCode, errorMessage: result.errorMessage,

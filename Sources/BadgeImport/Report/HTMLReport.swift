@@ -31,6 +31,7 @@ public enum HTMLReport {
         html += latency(s)
         html += retries(s)
         html += errors(s)
+        html += badges(s)
         html += inputs(s)
         html += options(s)
         html += """

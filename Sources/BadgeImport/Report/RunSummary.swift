@@ -34,6 +34,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var dryRun: Bool
     /// The options the run used, scrubbed: never a secret.
     public var options: [String: String]
+    /// The badges the preflight read before sending, in the order first seen; nil when the
+    /// run had no preflight (`--no-preflight`, or a summary written before it existed).
+    public var badges: [BadgeCheck]?
 
     public init(runId: Int64, ledger: String, startedAt: String, endedAt: String,
                 durationSeconds: Double, inputs: [InputSummary] = [], records: Int = 0,
@@ -149,6 +152,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         aborted = try c.decodeIfPresent(String.self, forKey: .aborted)
         dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
         options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
+        badges = try c.decodeIfPresent([BadgeCheck].self, forKey: .badges)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -37,10 +38,29 @@ final class MockServerProcess {
     }
 
     func get(_ path: String) throws -> Data {
-        let url = URL(string: baseURL + path)!
+        try request(URLRequest(url: URL(string: baseURL + path)!))
+    }
+
+    /// POST a JSON body (the admin endpoints: /__forget, /__issue); the answer's status.
+    @discardableResult
+    func post(_ path: String, _ body: String) throws -> Int {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        let box = StatusBox()
+        let semaphore = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { _, response, _ in
+            box.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            semaphore.signal()
+        }.resume()
+        semaphore.wait()
+        return box.status
+    }
+
+    private func request(_ request: URLRequest) throws -> Data {
         let box = ResultBox()
         let semaphore = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: url) { data, _, error in
+        URLSession.shared.dataTask(with: request) { data, _, error in
             box.data = data
             box.error = error
             semaphore.signal()
@@ -48,6 +68,14 @@ final class MockServerProcess {
         semaphore.wait()
         if let error = box.error { throw error }
         return box.data ?? Data()
+    }
+
+    private final class StatusBox: Sendable {
+        let value = Mutex(0)
+        var status: Int {
+            get { value.withLock { $0 } }
+            set { value.withLock { $0 = newValue } }
+        }
     }
 
     private final class ResultBox: @unchecked Sendable {

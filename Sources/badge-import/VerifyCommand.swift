@@ -1,0 +1,127 @@
+import ArgumentParser
+import BadgeImport
+import Foundation
+import Logging
+import MockEarnAPI
+
+/// `badge-import verify`: check what the ledger says is done against what the CRM holds.
+/// Options only; the work is `VerifyRun` in the library.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check every row the ledger holds as done against the customer's badges on the server.",
+        discussion: """
+        Examples:
+          badge-import verify --ledger eu.ledger --base-url https://eu.api.capillarytech.com --rate 1000/min
+          badge-import verify --ledger shard-0.ledger --ledger shard-1.ledger --profile eu-prod --sample 1000
+
+        Reads each distinct customer's earned badges once (GET /api_gateway/v1/badges/customer/{id}) with the same credentials, profiles and pacing as run, and writes verify.csv (one verdict per row: confirmed, missing, unverifiable) and summary.json to --report-dir. A killed verify continues where it stopped when run again with the same --report-dir.
+
+        Exit status: 0 every checked row confirmed; 1 some rows missing or unverifiable; 2 usage or configuration error; 3 stopped early (signal, refused credentials), run again to continue.
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Ledger to verify (repeatable; default \(RunOptions.defaultLedger)).", valueName: "file"))
+    var ledger: [String] = []
+
+    @Option(name: .customLong("base-url"), help: "API base, e.g. https://eu.api.capillarytech.com (or CAP_BASE_URL).")
+    var baseURL: String?
+
+    @Flag(help: "Verify against a fresh embedded mock (holds nothing: for trying the command).")
+    var mock = false
+
+    @Option(help: "Basic-auth username (or CAP_USERNAME); the password comes from CAP_PASSWORD or --password-file.")
+    var username: String?
+
+    @Option(name: .customLong("password-file"), help: "File holding the Basic-auth password.", completion: .file())
+    var passwordFile: String?
+
+    @Option(help: "Configuration file with named profiles (TOML).", completion: .file(extensions: ["toml"]))
+    var config: String?
+
+    @Option(help: "Profile of the configuration file to use (or BADGE_IMPORT_PROFILE).")
+    var profile: String?
+
+    @Option(name: .customLong("ca-file"), help: "CA bundle for a private CA (TLS is always verified).", completion: .file())
+    var caFile: String?
+
+    @Option(help: "Pace for all workers together, e.g. 1000/min or 20/s; without it the pace adapts to 429s.")
+    var rate: String?
+
+    @Option(help: "Reads in flight at once (default \(RunOptions.defaultConcurrency)).")
+    var concurrency: Int?
+
+    @Option(name: .customLong("max-attempts"), help: "Attempts per read before its rows count as unverifiable (default \(RunOptions.defaultMaxAttempts)).")
+    var maxAttempts: Int?
+
+    @Option(help: "Seconds before one request times out (default \(RunOptions.defaultTimeout)).")
+    var timeout: Double?
+
+    @Option(name: .customLong("report-dir"), help: "Where verify.csv and summary.json go (default \(VerifyOptions.defaultReportDir)).",
+            completion: .directory)
+    var reportDir: String?
+
+    @Option(help: "Check a random sample of this many rows instead of all.")
+    var sample: Int?
+
+    @Option(help: "Seed of the sample (default \(VerifyOptions.defaultSeed)): the same seed picks the same rows.")
+    var seed: UInt64?
+
+    @OptionGroup(title: "Logging")
+    var log: LogOptions
+
+    func run() throws {
+        log.bootstrap()
+        let logger = Logger(label: "badge-import.verify")
+        if let sample, sample < 1 { throw fail("--sample must be at least 1") }
+        var mockServer: MockEarnServer?
+        defer { mockServer?.shutdown() }
+        let options: VerifyOptions
+        do {
+            var resolver = try RunOptionsResolver.loadingProfile(flags: flagsLayer, configPath: config, profileName: profile,
+                                                                 environment: ProcessInfo.processInfo.environment)
+            let api = try resolver.resolve(inputs: [], mapping: MappingOptions()) {
+                let server = try MockEarnServer.start(MockConfiguration())
+                mockServer = server
+                return server.baseURL
+            }
+            var resolved = VerifyOptions(ledgers: ledger.isEmpty ? [api.ledgerPath] : ledger, api: api)
+            resolved.reportDir = reportDir ?? VerifyOptions.defaultReportDir
+            resolved.sample = sample
+            resolved.seed = seed ?? VerifyOptions.defaultSeed
+            options = resolved
+        } catch {
+            throw fail("\(error)")
+        }
+        if let warning = options.api.plaintextCredentialsWarning { logger.warning("\(warning)") }
+
+        let verify = VerifyRun(options: options, logger: logger)
+        let signals = SignalWatcher { name in
+            verify.control.stop(because: "interrupted by \(name)")
+            logger.warning("\(name): finishing reads in flight, then writing verify.csv")
+        }
+        defer { signals.cancel() }
+        let summary: VerifySummary
+        do {
+            summary = try verify.execute()
+        } catch {
+            throw fail(error.description, exitCode: error.status.code)
+        }
+        print(summary.text(reportDirectory: options.reportDir))
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    private var flagsLayer: RunOptionsLayer {
+        var flags = RunOptionsLayer()
+        flags.baseURL = baseURL
+        flags.mock = mock ? true : nil
+        flags.username = username
+        flags.passwordFile = passwordFile
+        flags.caFile = caFile
+        flags.rate = rate
+        flags.concurrency = concurrency
+        flags.maxAttempts = maxAttempts
+        flags.timeout = timeout
+        return flags
+    }
+}
