@@ -6,6 +6,25 @@ extension MockEarnService {
     /// Field rules (all reported together) then the badge rules (first failure wins).
     func validate(_ request: EarnRequestBody) -> Validation {
         var errors: [APIError] = []
+        let fields = readFields(request, into: &errors)
+        guard errors.isEmpty else { return .invalid(errors) }
+        return .valid(candidate(for: fields))
+    }
+
+    /// A request's fields as the rules read them.
+    struct Fields {
+        var requestId: String
+        var customerId: Int64
+        var badgeText: String
+        var ownerType: OwnerType
+        var referenceId: String
+        var eventMillis: Int64
+        /// The date field the request used, for the error's reference.
+        var dateField: String
+    }
+
+    /// The field rules, every failure appended to `errors`.
+    private func readFields(_ request: EarnRequestBody, into errors: inout [APIError]) -> Fields {
         let requestId = request.requestId ?? ""
         if requestId.isEmpty {
             errors.append(APIError(code: 804, message: "RequestId information is missing", reference: "requestId"))
@@ -61,42 +80,46 @@ extension MockEarnService {
                                         : "Invalid date, expected ISO 8601 with an offset", reference: dateField))
             }
         }
-        guard errors.isEmpty else { return .invalid(errors) }
+        return Fields(requestId: requestId, customerId: customerId, badgeText: badgeText, ownerType: ownerType,
+                      referenceId: referenceId, eventMillis: eventMillis, dateField: dateField)
+    }
 
+    /// A valid request as the catalog's badge rules see it (first failure wins).
+    private func candidate(for fields: Fields) -> Candidate {
         var candidate = Candidate(
-            record: EarnRecord(requestId: requestId, badge: ObjectID(high: 0, low: 0), customerId: customerId,
-                               ownerType: ownerType, referenceId: referenceId, eventMillis: eventMillis,
+            record: EarnRecord(requestId: fields.requestId, badge: ObjectID(high: 0, low: 0), customerId: fields.customerId,
+                               ownerType: fields.ownerType, referenceId: fields.referenceId, eventMillis: fields.eventMillis,
                                earnedID: ObjectID(high: 0, low: 0)),
             expiryDays: 365, issuedID: nil, badgeError: nil)
-        guard let badgeID = ObjectID(badgeText) else {
+        guard let badgeID = ObjectID(fields.badgeText) else {
             candidate.badgeError = APIError(code: Code.unknownBadge, message: "Badge not found", reference: "badgeMetaId")
-            return .valid(candidate)
+            return candidate
         }
         candidate.record.badge = badgeID
-        guard let catalog = configuration.catalog else { return .valid(candidate) }
+        guard let catalog = configuration.catalog else { return candidate }
         guard let badge = catalog.badge(badgeID) else {
             candidate.badgeError = APIError(code: Code.unknownBadge, message: "Badge not found", reference: "badgeMetaId")
-            return .valid(candidate)
+            return candidate
         }
         candidate.expiryDays = badge.expiryDays
         if !badge.live {
             candidate.badgeError = APIError(code: 815, message: "Badge is not live", reference: "badgeMetaId")
-        } else if badge.startMillis.map({ eventMillis < $0 }) ?? false || badge.endMillis.map({ eventMillis > $0 }) ?? false {
+        } else if badge.startMillis.map({ fields.eventMillis < $0 }) ?? false || badge.endMillis.map({ fields.eventMillis > $0 }) ?? false {
             candidate.badgeError = APIError(code: Code.outsideWindow, message: "Earn event date is outside the badge's validity",
-                                            reference: dateField)
+                                            reference: fields.dateField)
         } else if !badge.claims.isEmpty,
-                  !badge.claims.contains(where: { $0.ownerType == ownerType && $0.referenceId == referenceId }) {
+                  !badge.claims.contains(where: { $0.ownerType == fields.ownerType && $0.referenceId == fields.referenceId }) {
             candidate.badgeError = APIError(code: 810, message: "Badge needs to be claimed first",
                                             reference: "triggeredBy")
         } else if badge.earnType == .issueEarn {
-            if badge.issuedCustomers.contains(customerId) {
-                candidate.issuedID = Self.issuedID(badge: badgeID, customerId: customerId)
+            if badge.issuedCustomers.contains(fields.customerId) {
+                candidate.issuedID = Self.issuedID(badge: badgeID, customerId: fields.customerId)
             } else {
                 candidate.badgeError = APIError(code: 811, message: "Badge issue is mandatory before earn",
                                                 reference: "customerId")
             }
         }
-        return .valid(candidate)
+        return candidate
     }
 
     /// A stable issual id per (badge, customer), as if the enrolment had created it.
