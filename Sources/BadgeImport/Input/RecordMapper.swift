@@ -24,11 +24,28 @@ struct RecordMapper {
         latestMilliseconds = Int64((mapping.now.timeIntervalSince1970 * 1000).rounded(.down)) + 86_400_000
     }
 
-    /// `cells` is indexed like `EarnField.allCases`.
+    /// `cells` is indexed like `EarnField.allCases`. Every field is judged, so an invalid row
+    /// lists every reason at once.
     func map(source: String, line: Int, cells: [InputCell], original: [String], shapeErrors: [RowError]) -> MappedRecord {
         var errors = shapeErrors
+        let badgeMetaId = badgeMetaId(cells, &errors)
+        let customerId = customerId(cells, &errors)
+        let date = earnEventDate(cells, &errors)
+        let ownerType = ownerType(cells, &errors)
+        let referenceId = referenceId(cells, &errors)
+        let givenRequestId = givenRequestId(cells, &errors)
+        guard errors.isEmpty, let badgeMetaId, let customerId, let date, let ownerType, let referenceId else {
+            return .invalid(InvalidRecord(source: source, line: line, errors: errors, original: original))
+        }
+        let requestId = givenRequestId ?? RequestID.derive(
+            namespace: mapping.keyNamespace, badgeMetaId: badgeMetaId, customerId: customerId,
+            ownerType: ownerType, referenceId: referenceId, earnEventDate: date.value)
+        let row = EarnRow(source: source, line: line, requestId: requestId, badgeMetaId: badgeMetaId,
+                          customerId: customerId, earnEventDate: date.value, ownerType: ownerType, referenceId: referenceId)
+        return .valid(row, original: original)
+    }
 
-        // badgeMetaId
+    @inline(__always) private func badgeMetaId(_ cells: [InputCell], _ errors: inout [RowError]) -> String? {
         var badgeMetaId: String?
         switch stringValue(cells, &errors, .badgeMetaId) {
         case .none:
@@ -38,8 +55,11 @@ struct RecordMapper {
             else { errors.append(RowError(field: column(.badgeMetaId), reason: "'\(clip(s))' is not 24 hex characters", key: "badgeMetaId.notHex24")) }
         case .some(.none): break
         }
+        return badgeMetaId
+    }
 
-        // customerId: digits, as a string or a JSON integer literal.
+    /// Digits, as a string or a JSON integer literal.
+    @inline(__always) private func customerId(_ cells: [InputCell], _ errors: inout [RowError]) -> Int64? {
         var customerId: Int64?
         var customerText: String?
         switch cells[fieldIndex(.customerId)] {
@@ -62,8 +82,11 @@ struct RecordMapper {
                 errors.append(RowError(field: column(.customerId), reason: "'\(clip(t))' does not fit in 64 bits", key: "customerId.tooLarge"))
             }
         }
+        return customerId
+    }
 
-        // earnEventDate
+    /// The instant in UTC (`value` nil for a row allowed to go without one); nil when unusable.
+    @inline(__always) private func earnEventDate(_ cells: [InputCell], _ errors: inout [RowError]) -> EventDate? {
         var date: String?
         var dateOK = false
         switch stringValue(cells, &errors, .earnEventDate) {
@@ -84,8 +107,12 @@ struct RecordMapper {
             }
         case .some(.none): break
         }
+        return dateOK ? EventDate(value: date) : nil
+    }
 
-        // ownerType
+    struct EventDate { var value: String? }
+
+    @inline(__always) private func ownerType(_ cells: [InputCell], _ errors: inout [RowError]) -> OwnerType? {
         var ownerType: OwnerType?
         switch stringValue(cells, &errors, .ownerType) {
         case .none:
@@ -95,8 +122,10 @@ struct RecordMapper {
             else { errors.append(RowError(field: column(.ownerType), reason: "'\(clip(s))' is not a documented owner type", key: "ownerType.unknown")) }
         case .some(.none): break
         }
+        return ownerType
+    }
 
-        // referenceId
+    @inline(__always) private func referenceId(_ cells: [InputCell], _ errors: inout [RowError]) -> String? {
         var referenceId: String?
         switch stringValue(cells, &errors, .referenceId) {
         case .none:
@@ -104,8 +133,11 @@ struct RecordMapper {
         case .some(.some(let s)): referenceId = s
         case .some(.none): break
         }
+        return referenceId
+    }
 
-        // requestId: wins when present and non-empty.
+    /// A `requestId` column wins when present and non-empty.
+    @inline(__always) private func givenRequestId(_ cells: [InputCell], _ errors: inout [RowError]) -> String? {
         var givenRequestId: String?
         switch stringValue(cells, &errors, .requestId) {
         case .none: break
@@ -117,16 +149,7 @@ struct RecordMapper {
             }
         case .some(.none): break
         }
-
-        guard errors.isEmpty, let badgeMetaId, let customerId, dateOK, let ownerType, let referenceId else {
-            return .invalid(InvalidRecord(source: source, line: line, errors: errors, original: original))
-        }
-        let requestId = givenRequestId ?? RequestID.derive(
-            namespace: mapping.keyNamespace, badgeMetaId: badgeMetaId, customerId: customerId,
-            ownerType: ownerType, referenceId: referenceId, earnEventDate: date)
-        let row = EarnRow(source: source, line: line, requestId: requestId, badgeMetaId: badgeMetaId,
-                          customerId: customerId, earnEventDate: date, ownerType: ownerType, referenceId: referenceId)
-        return .valid(row, original: original)
+        return givenRequestId
     }
 
     /// nil = absent or empty (defaults apply); .some(nil) = unusable, error recorded.
