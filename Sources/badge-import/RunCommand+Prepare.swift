@@ -10,7 +10,7 @@ extension RunCommand {
     func prepare(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> (configuration: RunOptions, mock: MockEarnServer?, warnings: [String]) {
         var resolver = try RunOptionsResolver.loadingProfile(
-            flags: flagsLayer, configPath: config, profileName: profile, environment: environment)
+            flags: flagsLayer, configPath: connection.config, profileName: connection.profile, environment: environment)
         let (files, mapping, unsettled) = try input.resolve(inputs, settle: try resolver.settle())
         // An empty drop folder is a quiet night, not a mistake; so is one whose files are all
         // still being written (each named in a warning above).
@@ -29,11 +29,8 @@ extension RunCommand {
     /// profile or the default decides. An on/off flag is only ever "on" here: off is "not given".
     private var flagsLayer: RunOptionsLayer {
         var flags = RunOptionsLayer()
-        flags.baseURL = baseURL
+        connection.apply(to: &flags)
         flags.mock = mock ? true : nil
-        flags.caFile = caFile
-        flags.username = username
-        flags.passwordFile = passwordFile
         flags.ledger = ledger
         flags.rebindLedger = rebindLedger ? true : nil
         flags.concurrency = concurrency

@@ -31,8 +31,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Input")
     var input: InputOptions
 
-    @Option(name: .customLong("base-url"), help: "API base, e.g. https://eu.api.capillarytech.com (or CAP_BASE_URL).")
-    var baseURL: String?
+    @OptionGroup(title: "API")
+    var connection: ConnectionOptions
 
     @Flag(help: "Start the embedded mock earn API on a free loopback port and send there.")
     var mock = false
@@ -40,21 +40,6 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("mock-badges"), help: "Badge catalog for --mock (default samples/badges.json, or the image's /opt/badge-import/samples/badges.json).",
             completion: .file(extensions: ["json"]))
     var mockBadges: String?
-
-    @Option(name: .customLong("ca-file"), help: "CA bundle for a private CA (TLS is always verified).", completion: .file())
-    var caFile: String?
-
-    @Option(help: "Basic-auth username (or CAP_USERNAME); the password comes from CAP_PASSWORD or --password-file.")
-    var username: String?
-
-    @Option(name: .customLong("password-file"), help: "File holding the Basic-auth password.", completion: .file())
-    var passwordFile: String?
-
-    @Option(help: "Configuration file with named profiles (TOML).", completion: .file(extensions: ["toml"]))
-    var config: String?
-
-    @Option(help: "Profile of the configuration file to use (or BADGE_IMPORT_PROFILE).")
-    var profile: String?
 
     @Option(help: "Ledger file: what is done, for resume (default \(RunOptions.defaultLedger); with --mock \(RunOptions.defaultMockLedger)).",
             completion: .file())

@@ -24,26 +24,11 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Ledger to verify (repeatable; default \(RunOptions.defaultLedger)).", valueName: "file"))
     var ledger: [String] = []
 
-    @Option(name: .customLong("base-url"), help: "API base, e.g. https://eu.api.capillarytech.com (or CAP_BASE_URL).")
-    var baseURL: String?
+    @OptionGroup(title: "API")
+    var connection: ConnectionOptions
 
     @Flag(help: "Verify against a fresh embedded mock (holds nothing: for trying the command).")
     var mock = false
-
-    @Option(help: "Basic-auth username (or CAP_USERNAME); the password comes from CAP_PASSWORD or --password-file.")
-    var username: String?
-
-    @Option(name: .customLong("password-file"), help: "File holding the Basic-auth password.", completion: .file())
-    var passwordFile: String?
-
-    @Option(help: "Configuration file with named profiles (TOML).", completion: .file(extensions: ["toml"]))
-    var config: String?
-
-    @Option(help: "Profile of the configuration file to use (or BADGE_IMPORT_PROFILE).")
-    var profile: String?
-
-    @Option(name: .customLong("ca-file"), help: "CA bundle for a private CA (TLS is always verified).", completion: .file())
-    var caFile: String?
 
     @Option(help: "Pace for all workers together, e.g. 1000/min or 20/s; without it the pace adapts to 429s.")
     var rate: String?
@@ -78,7 +63,7 @@ struct VerifyCommand: ParsableCommand {
         defer { mockServer?.shutdown() }
         let options: VerifyOptions
         do {
-            var resolver = try RunOptionsResolver.loadingProfile(flags: flagsLayer, configPath: config, profileName: profile,
+            var resolver = try RunOptionsResolver.loadingProfile(flags: flagsLayer, configPath: connection.config, profileName: connection.profile,
                                                                  environment: ProcessInfo.processInfo.environment)
             let api = try resolver.resolve(inputs: [], mapping: MappingOptions()) {
                 let server = try MockEarnServer.start(MockConfiguration())
@@ -113,11 +98,8 @@ struct VerifyCommand: ParsableCommand {
 
     private var flagsLayer: RunOptionsLayer {
         var flags = RunOptionsLayer()
-        flags.baseURL = baseURL
+        connection.apply(to: &flags)
         flags.mock = mock ? true : nil
-        flags.username = username
-        flags.passwordFile = passwordFile
-        flags.caFile = caFile
         flags.rate = rate
         flags.concurrency = concurrency
         flags.maxAttempts = maxAttempts
