@@ -11,6 +11,7 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     static let earnPath = "/api_gateway/v1/badges/customer/earn"
+    static let earnBulkPath = "/api_gateway/v1/badges/customer/earnBulk"
     static let tokenPath = "/v3/oauth/token/generate"
     static let statsPath = "/__stats"
     static let earnsPath = "/__earns"
@@ -74,6 +75,10 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
             return service.earn(authorization: head.headers.first(name: "authorization"),
                                 oauthToken: head.headers.first(name: "x-cap-api-oauth-token"),
                                 body: body, allocator: allocator)
+        case (.POST, Self.earnBulkPath):
+            return service.earnBulk(authorization: head.headers.first(name: "authorization"),
+                                    oauthToken: head.headers.first(name: "x-cap-api-oauth-token"),
+                                    body: body, allocator: allocator)
         case (.POST, Self.tokenPath):
             return service.token(body: body, allocator: allocator)
         case (.GET, Self.statsPath):
@@ -85,7 +90,7 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
             var buffer = allocator.buffer(capacity: lines.count)
             buffer.writeBytes(lines)
             return MockReply(action: .respond(.ok, buffer, retryAfterSeconds: nil, contentType: "application/x-ndjson"))
-        case (_, Self.earnPath), (_, Self.tokenPath), (_, Self.statsPath), (_, Self.earnsPath):
+        case (_, Self.earnPath), (_, Self.earnBulkPath), (_, Self.tokenPath), (_, Self.statsPath), (_, Self.earnsPath):
             return error(.methodNotAllowed, code: MockEarnService.Code.methodNotAllowed, "Method not allowed", allocator)
         default:
             return error(.notFound, code: MockEarnService.Code.notFound, "No such endpoint", allocator)

@@ -83,6 +83,9 @@ struct MockServerCommand: ParsableCommand {
     @Option(name: .customLong("slow-ms"), help: "Extra delay of slow answers.")
     var slowMs = 0
 
+    @Option(name: .customLong("bulk-max"), help: "Most customers one earnBulk request takes; more is answered 400 with code 818.")
+    var bulkMax = 100
+
     @Option(name: .customLong("earns-out"), help: "On shutdown, write the committed earns here as JSON lines.")
     var earnsOut: String?
 
@@ -124,6 +127,7 @@ struct MockServerCommand: ParsableCommand {
             slowRate: slowRate, slowMs: slowMs)
         configuration.rateLimit = rateLimit.flatMap(MockRateLimit.init(parsing:))
         configuration.rateBurst = rateBurst
+        configuration.bulkMax = bulkMax
         do {
             try configuration.validate()
         } catch let error as MockConfigurationError {
