@@ -52,6 +52,8 @@ extension RunCommand {
         flags.archiveDir = archiveDir
         flags.settle = input.settle
         flags.progressInterval = progressInterval
+        flags.bulk = bulk ? true : nil
+        flags.bulkSize = bulkSize
         return flags
     }
 

@@ -55,6 +55,10 @@ struct ConfigPrecedenceTests {
             read: { "\($0.rebindLedger)" }, expected: ["true", "false", "true", "false"]),
         Row(key: "shard", flag: { $0.shard = "1/4" }, environment: "2/4", profile: { $0.shard = "3/4" },
             read: { $0.shard?.description ?? "none" }, expected: ["1/4", "2/4", "3/4", "none"]),
+        Row(key: "bulk", flag: { $0.bulk = true }, environment: "no", profile: { $0.bulk = true },
+            read: { "\($0.bulk)" }, expected: ["true", "false", "true", "false"]),
+        Row(key: "bulk_size", flag: { $0.bulkSize = 10 }, environment: "20", profile: { $0.bulkSize = 30 },
+            read: { "\($0.bulkSize)" }, expected: ["10", "20", "30", "100"]),
         Row(key: "shards", flag: { $0.shards = 2 }, environment: "3", profile: { $0.shards = 4 },
             read: { $0.shard?.description ?? "none" }, expected: ["1/2", "1/3", "1/4", "none"]),
     ]

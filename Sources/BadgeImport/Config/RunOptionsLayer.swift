@@ -39,6 +39,10 @@ public struct RunOptionsLayer: Sendable, Equatable {
     public var settle: Double?
     public var progressInterval: Double?
     public var rebindLedger: Bool?
+    /// Send rows sharing badge, owner, reference and date through earnBulk.
+    public var bulk: Bool?
+    /// Customers per bulk earn at most, 1 to 1000.
+    public var bulkSize: Int?
     /// `I/N`.
     public var shard: String?
     /// N, with I from JOB_COMPLETION_INDEX.

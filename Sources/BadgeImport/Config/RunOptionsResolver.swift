@@ -90,6 +90,8 @@ public struct RunOptionsResolver {
         options.archiveDir = try value(.archiveDir)
         options.settle = try settle()
         options.progressInterval = try value(.progressInterval, default: RunOptions.defaultProgressInterval)
+        options.bulk = try value(.bulk, default: false)
+        options.bulkSize = try value(.bulkSize, default: RunOptions.defaultBulkSize)
         if mock {
             options.baseURL = try startMock()
             options.ledgerTarget = .embeddedMock

@@ -62,7 +62,8 @@ public final class ImportRun: Sendable {
         if let ledger, let rebound = try RunLedger.bind(ledger, config, logger: logger) {
             recordedOptions["rebind_ledger"] = rebound
         }
-        let planner = try RunPlanner(configuration: config, ledger: ledger)
+        let bulkLimit = BulkLimit(config.bulkSize)
+        let planner = try RunPlanner(configuration: config, ledger: ledger, bulkLimit: bulkLimit)
         let runId = try startRun(ledger, inputs: planner.inputs, options: recordedOptions, at: startedWall)
         let planLedger = try lookupLedger(ledger)
         let reportDirectory = try makeReportDirectory(runId: runId)
@@ -74,7 +75,8 @@ public final class ImportRun: Sendable {
         let pool = WorkerPool(WorkerPool.Parts(
             configuration: config, auth: auth, limiter: limiter,
             breaker: CircuitBreaker(window: config.breakerWindow, clock: clock), recorder: recorder,
-            control: control, clock: clock, random: random, makeTransport: makeTransport))
+            control: control, clock: clock, random: random, makeTransport: makeTransport,
+            ledger: config.dryRun ? nil : ledger, runId: runId, bulkLimit: bulkLimit, logger: logger))
         tracker.begin(at: started, sources: RunProgress.Sources(recorder: recorder, limiter: limiter, inFlight: { pool.inFlight }),
                       totalBytes: planner.toRead.reduce(0) { $0 + $1.bytes })
         if !config.dryRun { pool.start() }
@@ -96,7 +98,8 @@ public final class ImportRun: Sendable {
         tracker.stop()
 
         let finisher = RunFinisher(configuration: config, ledger: ledger, runId: runId, reportDirectory: reportDirectory,
-                                   recorder: recorder, control: control, logger: logger, recordedOptions: recordedOptions)
+                                   recorder: recorder, control: control, logger: logger, recordedOptions: recordedOptions,
+                                   bulkLimit: bulkLimit)
         return try finisher.finish(inputs: planner.inputs, reading: reading,
                                    times: RunFinisher.Times(started: startedWall, ended: clock.wallNow(),
                                                             duration: clock.now() - started),

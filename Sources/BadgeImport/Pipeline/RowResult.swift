@@ -19,6 +19,11 @@ struct RowResult: Sendable {
     /// Per-attempt latencies in seconds.
     var latencies: [Double] = []
     var throttled: Int = 0
+    /// The bulk earn the row went in, if it did.
+    var batchRequestId: String? = nil
+    /// False for a member of a batch being resent that this run's input does not hold: its
+    /// outcome goes to the ledger only (its own input's report has its line).
+    var inInput: Bool = true
 }
 
 extension RowResult {
@@ -41,4 +46,25 @@ extension RowResult {
 struct Job: Sendable {
     var row: EarnRow
     var original: [String]
+}
+
+/// What a worker takes: one row, or a bulk earn of many.
+enum Work: Sendable {
+    case single(Job)
+    case batch(BatchJob)
+
+    /// The rows it carries, for records made when it is never sent.
+    var jobs: [Job] {
+        switch self {
+        case .single(let job): return [job]
+        case .batch(let batch): return batch.members.filter(\.inInput).map { Job(row: $0.row, original: $0.original) }
+        }
+    }
+
+    var rowCount: Int {
+        switch self {
+        case .single: return 1
+        case .batch(let batch): return batch.members.count
+        }
+    }
 }

@@ -34,6 +34,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var dryRun: Bool
     /// The options the run used, scrubbed: never a secret.
     public var options: [String: String]
+    /// Bulk earns (`--bulk`, or batches an earlier run left open); nil otherwise, and in
+    /// summaries written before bulk earns existed.
+    public var bulk: BulkSummary? = nil
 
     public init(runId: Int64, ledger: String, startedAt: String, endedAt: String,
                 durationSeconds: Double, inputs: [InputSummary] = [], records: Int = 0,
@@ -149,6 +152,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         aborted = try c.decodeIfPresent(String.self, forKey: .aborted)
         dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
         options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
+        bulk = try c.decodeIfPresent(BulkSummary.self, forKey: .bulk)
     }
 }
 
