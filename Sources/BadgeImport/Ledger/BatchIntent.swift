@@ -36,6 +36,9 @@ public struct BatchIntent: Sendable, Equatable {
         self.members = members
     }
 
+    /// A single earn's intent (see `BatchJob.singleIntent`): resent as a single earn.
+    public var isSingle: Bool { members.count == 1 && members[0].requestId == requestId }
+
     /// What opening an intent found.
     public enum Opening: Sendable, Equatable {
         /// Committed now: the batch may be sent.

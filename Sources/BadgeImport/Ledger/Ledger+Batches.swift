@@ -73,6 +73,25 @@ extension Ledger {
         }
     }
 
+    /// The content hashes of the inputs of runs that never finished (killed) and sent single
+    /// earns without intents (runs without `--bulk`): any row of those inputs without an entry
+    /// may have been earned under its own requestId unrecorded, so it must not join a batch.
+    /// `""` stands for a stream (hashed only once read whole).
+    public func inputsOfUnfinishedRunsWithoutIntents() throws(LedgerError) -> Set<String> {
+        try locked { () throws(LedgerError) -> Set<String> in
+            guard let database else { throw LedgerError(.closed, path: path) }
+            endReadSnapshot()
+            let query = try database.prepare(
+                "SELECT r.options, ri.sha256 FROM runs r JOIN run_inputs ri ON ri.run_id = r.id WHERE r.ended_at IS NULL")
+            var hashes: Set<String> = []
+            while try query.step() {
+                let options = Self.decode([String: String].self, query.string(0)) ?? [:]
+                if options["bulk"] != "true" { hashes.insert(query.string(1) ?? "") }
+            }
+            return hashes
+        }
+    }
+
     /// The state of one intent, or nil when unknown (tests and `status`).
     public func batchIntentState(_ requestId: String) throws(LedgerError) -> String? {
         try locked { () throws(LedgerError) -> String? in try intentState(requestId) }

@@ -50,6 +50,16 @@ struct BatchJob: Sendable {
         self.members = members
     }
 
+    /// One row as a single earn's intent: its own requestId, itself as the member. In a `--bulk`
+    /// run every request leaves announced, so a later run never puts a row whose single earn may
+    /// have gone through into a batch under another requestId.
+    static func singleIntent(_ row: EarnRow) -> BatchIntent {
+        BatchIntent(requestId: row.requestId, badgeMetaId: row.badgeMetaId, ownerType: row.ownerType.rawValue,
+                    referenceId: row.referenceId, earnEventDate: row.earnEventDate,
+                    members: [BatchIntent.Member(requestId: row.requestId, customerId: row.customerId,
+                                                 source: row.source, line: row.line)])
+    }
+
     /// The earnBulk body.
     var body: [UInt8] {
         EarnBulkRequestBody(badgeMetaId: intent.badgeMetaId, customerIds: intent.members.map { .value($0.customerId) },

@@ -28,7 +28,14 @@ final class OpenBatches {
 
     /// Every intent, resent as it is.
     func flush(emit: (Work) -> Void) {
-        for intent in intents { emit(.batch(BatchJob(resending: intent, read: read))) }
+        for intent in intents {
+            let batch = BatchJob(resending: intent, read: read)
+            if intent.isSingle, let member = batch.members.first {
+                emit(.single(Job(row: member.row, original: member.original, inInput: member.inInput, announced: true)))
+            } else {
+                emit(.batch(batch))
+            }
+        }
         intents = []
         read = [:]
     }

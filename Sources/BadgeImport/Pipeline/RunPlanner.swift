@@ -40,6 +40,8 @@ final class RunPlanner {
     private let grouper: BatchGrouper?
     /// Batches an earlier run left open: resent as they are, with or without `--bulk`.
     let openBatches: OpenBatches
+    /// Inputs a killed run without `--bulk` was reading (content hashes; "" for streams).
+    private let readByUnannouncedRuns: Set<String>
 
     /// Opens every input (a missing column fails here, before any request) and hashes the files,
     /// asking `ledger` which of them it has as fully processed.
@@ -47,6 +49,8 @@ final class RunPlanner {
         self.configuration = configuration
         grouper = configuration.bulk && !configuration.dryRun ? BatchGrouper(limit: bulkLimit ?? BulkLimit(configuration.bulkSize)) : nil
         do { openBatches = OpenBatches(ledger != nil && !configuration.dryRun ? try ledger!.openBatchIntents() : []) }
+        catch { throw ImportError(error) }
+        do { readByUnannouncedRuns = grouper != nil ? try ledger?.inputsOfUnfinishedRunsWithoutIntents() ?? [] : [] }
         catch { throw ImportError(error) }
         // Stamped when opened, before they are hashed: a change after the stamp shows when read.
         do { scan = try InputScan(files: configuration.inputs, mapping: configuration.mapping) }
@@ -99,6 +103,11 @@ final class RunPlanner {
         for index in inputs.indices where !inputs[index].alreadyProcessed {
             if control.isStopping { break }
             let name = inputs[index].file.displayName
+            let unannounced = readByUnannouncedRuns.contains(inputs[index].sha256)
+            if unannounced {
+                logger.warning("rows of this input the ledger has no outcome for go one per request: a run without --bulk was killed while reading it, and any of them may have been earned under its own requestId without a record",
+                               metadata: ["input": "\(name)"])
+            }
             var reported: Int64 = 0
             do {
                 let ending = try scan.read(index, keep: { [configuration] row in
@@ -111,7 +120,7 @@ final class RunPlanner {
                         recorder.record(result)
                         if let preview, result.status == .wouldSend, case .valid(let row, _) = event { preview.add(row) }
                     } else if case .valid(let row, let original) = event {
-                        try route(Job(row: row, original: original), ledger: ledger, send: send)
+                        try route(Job(row: row, original: original), ledger: ledger, unannounced: unannounced, send: send)
                     }
                 }
                 if let hash = ending.streamHash { inputs[index].sha256 = hash; inputs[index].bytes = ending.bytes }
@@ -141,15 +150,16 @@ final class RunPlanner {
     }
 
     /// Where a row to send goes: held for its open batch, grouped, or on its own.
-    private func route(_ job: Job, ledger: Ledger?, send: (Work) -> Void) throws(LedgerError) {
+    /// `unannounced`: the row's input was being read by a killed run without `--bulk`.
+    private func route(_ job: Job, ledger: Ledger?, unannounced: Bool, send: (Work) -> Void) throws(LedgerError) {
         if openBatches.claim(job) { return }
         guard let grouper else { return send(.single(job)) }
-        // Sent on its own before with no answer recorded: on its own again, under its own
-        // requestId, whose 809 is what keeps the resend from earning twice (a batch would be a
-        // requestId the server has never seen).
-        if let ledger, let stored = try ledger.entry(requestId: job.row.requestId), stored.status == .failed, stored.attempts > 0 {
-            return send(.single(job))
-        }
+        // Sent on its own before with no answer recorded (or perhaps sent, by a killed run that
+        // announced nothing): on its own again, under its own requestId, whose 809 is what keeps
+        // the resend from earning twice (a batch would be a requestId the server has never seen).
+        let stored = try ledger?.entry(requestId: job.row.requestId)
+        if let stored, stored.status == .failed, stored.attempts > 0 { return send(.single(job)) }
+        if unannounced, stored == nil { return send(.single(job)) }
         grouper.add(job, emit: send)
     }
 

@@ -58,12 +58,13 @@ final class RunRecorder: Sendable {
         writer = ledger.map { LedgerWriter(ledger: $0, runId: runId, batchSize: batchSize, clock: clock) }
     }
 
-    func record(_ result: RowResult) {
+    /// `closing`: the single earn's intent its outcome settles (see `BatchJob.singleIntent`).
+    func record(_ result: RowResult, closing intent: String? = nil) {
         let prepared = prepare(result)
         state.withLock { state in
             count(result, prepared, requests: true, into: &state)
         }
-        if let entry = prepared.entry { append([entry], closing: nil) }
+        append(prepared.entry.map { [$0] } ?? [], closing: intent)
     }
 
     /// The members of one bulk earn, whose request counts once, and the intent they settle

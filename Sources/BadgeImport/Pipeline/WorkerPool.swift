@@ -113,13 +113,25 @@ final class WorkerPool: Sendable {
         }
     }
 
+    /// One row. In a `--bulk` run its intent is committed first and closed with its outcome.
     func sendSingle(_ job: Job, sender: EarnSender) {
         let (control, breaker) = (parts.control, parts.breaker)
         if control.isStopping { return parts.recorder.record(.notSent(job)) }
+        let announced = parts.configuration.bulk || job.announced ? parts.ledger : nil
+        if let announced, !job.announced {
+            // Opened now, open already (resent) or closed before: the row's own requestId either
+            // way, so the answer (809 included) is as trustworthy as ever.
+            do { _ = try announced.openBatchIntent(BatchJob.singleIntent(job.row), runId: parts.runId) } catch {
+                parts.recorder.ledgerFailed(error)
+                return parts.recorder.record(.notSent(job))
+            }
+        }
         onTheWire.add(1, ordering: .relaxed)
         let result = sender.send(job.row) { control.isStopping || breaker.isOpen }
         onTheWire.subtract(1, ordering: .relaxed)
-        parts.recorder.record(classify(result, job: job))
+        let row = classify(result, job: job)
+        let settled = row.status == .earned || row.status == .duplicate || row.status == .rejected
+        parts.recorder.record(row, closing: announced != nil && settled ? job.row.requestId : nil)
     }
 
     /// A request on the wire for the progress line, around `body`.
@@ -136,7 +148,7 @@ final class WorkerPool: Sendable {
         let row = job.row
         let out = RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .failed,
                             httpStatus: result.lastHTTPStatus, attempts: result.attempts, original: job.original,
-                            row: row, latencies: result.latencies, throttled: result.throttled)
+                            row: row, latencies: result.latencies, throttled: result.throttled, inInput: job.inInput)
         return settle(out, outcome: result.outcome)
     }
 
