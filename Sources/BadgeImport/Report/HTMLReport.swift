@@ -134,7 +134,7 @@ public enum HTMLReport {
             cards += "  <div class=\"card\"><div class=\"label\">Rows per request</div><div class=\"value\">"
                 + metric("rows-per-request", bulk.rowsPerRequest, text: number(bulk.rowsPerRequest)) + "</div></div>\n"
             cards += "  <div class=\"card\"><div class=\"label\">Time saved by bulk</div><div class=\"value\">"
-                + metric("bulk-time-saved", bulk.timeSavedSeconds, text: esc(BulkSummary.duration(bulk.timeSavedSeconds)))
+                + metric("bulk-time-saved", bulk.timeSavedSeconds, text: BulkSummary.duration(bulk.timeSavedSeconds))
                 + "</div></div>\n"
         }
         cards += "  <div class=\"card\"><div class=\"label\">Rows per second</div><div class=\"value\">"
