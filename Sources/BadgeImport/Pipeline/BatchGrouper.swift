@@ -45,18 +45,17 @@ final class BatchGrouper {
 
     func add(_ job: Job, emit: (Work) -> Void) {
         let key = Key(job.row)
-        if var group = groups[key] {
+        if let index = groups.index(forKey: key) {
+            // In place: a copy of the group out of the table would copy its rows on every append.
             // One customer once per batch: the answer is per customer. Another requestId for the
             // same customer and event (a requestId column) goes on its own.
-            guard group.customers.insert(job.row.customerId).inserted else { return emit(.single(job)) }
-            group.jobs.append(job)
+            guard groups.values[index].customers.insert(job.row.customerId).inserted else { return emit(.single(job)) }
+            groups.values[index].jobs.append(job)
             heldRows += 1
-            if group.jobs.count >= limit.current {
-                groups[key] = nil
+            if groups.values[index].jobs.count >= limit.current {
+                let group = groups.remove(at: index).value
                 heldRows -= group.jobs.count
                 send(group.jobs, emit: emit)
-            } else {
-                groups[key] = group
             }
         } else {
             nextSerial += 1

@@ -92,7 +92,9 @@ public final class ImportRun: Sendable {
             control.stop(because: "the ledger could not be read (\(failure)); stopped before sending rows it could not check")
         }
         if !control.isStopping {
-            tracker.setTotalRows(recorder.snapshot().counts.values.reduce(0, +) + pool.waiting + pool.inFlight, exact: true)
+            // Counted by the planner: rows held for batches and requests of many rows make any
+            // count of the pool's queue and requests in flight a guess.
+            tracker.setTotalRows(reading.records, exact: true)
         }
         pool.finish()
         tracker.stop()

@@ -31,6 +31,8 @@ final class RunPlanner {
         var ledgerFailure: LedgerError?
         /// `--dry-run --bulk`: the requests the rows to send would take, with and without bulk.
         var bulkPreview: BulkPreview?
+        /// Records this run has a result line for: recorded here or handed over to be sent.
+        var records = 0
     }
 
     private(set) var inputs: [Input] = []
@@ -117,9 +119,11 @@ final class RunPlanner {
                     reported = bytes
                 }) { (event: InputScan.Event) throws(LedgerError) in
                     if let result = try plan(event, ledger: ledger) {
+                        reading.records += 1
                         recorder.record(result)
                         if let preview, result.status == .wouldSend, case .valid(let row, _) = event { preview.add(row) }
                     } else if case .valid(let row, let original) = event {
+                        reading.records += 1
                         try route(Job(row: row, original: original), ledger: ledger, unannounced: unannounced, send: send)
                     }
                 }
