@@ -124,11 +124,14 @@ public struct MockConfiguration: Sendable {
     /// Answer the read endpoints (badge definition, customer badges) 403, as for an access
     /// group without read rights.
     public var denyReads: Bool = false
+    /// The most customers one bulk earn takes; more is a 400 with code 818.
+    public var bulkMax: Int
 
     public init(host: String = "127.0.0.1", port: Int = 0, threads: Int? = nil, catalog: BadgeCatalog? = nil,
                 basic: BasicCredentials? = nil, oauth: OAuthClient? = nil, tokenTTLSeconds: Int = 300,
                 faults: Faults = .none, rateLimit: MockRateLimit? = nil, rateBurst: Int? = nil, seed: UInt64 = 1,
-                clock: MockClock = .system, futureToleranceSeconds: Double = 86_400, maxBodyBytes: Int = 1 << 20) {
+                clock: MockClock = .system, futureToleranceSeconds: Double = 86_400, maxBodyBytes: Int = 1 << 20,
+                bulkMax: Int = 100) {
         self.host = host
         self.port = port
         self.threads = threads
@@ -143,6 +146,7 @@ public struct MockConfiguration: Sendable {
         self.clock = clock
         self.futureToleranceSeconds = futureToleranceSeconds
         self.maxBodyBytes = maxBodyBytes
+        self.bulkMax = bulkMax
     }
 
     /// Refuses settings that cannot mean anything, before binding.
@@ -151,6 +155,7 @@ public struct MockConfiguration: Sendable {
         guard (0...65535).contains(port) else { throw MockConfigurationError("port must be 0...65535 (got \(port))") }
         if let threads, threads < 1 { throw MockConfigurationError("threads must be at least 1") }
         guard tokenTTLSeconds > 0 else { throw MockConfigurationError("token-ttl must be positive") }
+        guard bulkMax >= 1 else { throw MockConfigurationError("bulk-max must be at least 1 (got \(bulkMax))") }
         if let rateBurst, rateBurst < 1 { throw MockConfigurationError("rate burst must be at least 1") }
         if let basic, basic.username.isEmpty || basic.username.contains(":") {
             throw MockConfigurationError("username must be non-empty and contain no ':'")

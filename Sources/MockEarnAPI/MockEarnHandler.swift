@@ -11,6 +11,7 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     static let earnPath = "/api_gateway/v1/badges/customer/earn"
+    static let earnBulkPath = "/api_gateway/v1/badges/customer/earnBulk"
     static let tokenPath = "/v3/oauth/token/generate"
     static let statsPath = "/__stats"
     static let earnsPath = "/__earns"
@@ -78,6 +79,10 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
             return service.earn(authorization: head.headers.first(name: "authorization"),
                                 oauthToken: head.headers.first(name: "x-cap-api-oauth-token"),
                                 body: body, allocator: allocator)
+        case (.POST, Self.earnBulkPath):
+            return service.earnBulk(authorization: head.headers.first(name: "authorization"),
+                                    oauthToken: head.headers.first(name: "x-cap-api-oauth-token"),
+                                    body: body, allocator: allocator)
         case (.POST, Self.tokenPath):
             return service.token(body: body, allocator: allocator)
         case (.GET, Self.statsPath):
@@ -93,8 +98,8 @@ final class MockEarnHandler: ChannelInboundHandler, RemovableChannelHandler {
             return service.forget(body: body, allocator: allocator)
         case (.POST, Self.issuePath):
             return service.issue(body: body, allocator: allocator)
-        case (_, Self.earnPath), (_, Self.tokenPath), (_, Self.statsPath), (_, Self.earnsPath), (_, Self.forgetPath),
-             (_, Self.issuePath):
+        case (_, Self.earnPath), (_, Self.earnBulkPath), (_, Self.tokenPath), (_, Self.statsPath), (_, Self.earnsPath),
+             (_, Self.forgetPath), (_, Self.issuePath):
             return error(.methodNotAllowed, code: MockEarnService.Code.methodNotAllowed, "Method not allowed", allocator)
         default:
             return read(head, path: path, allocator: allocator)

@@ -9,11 +9,13 @@ import Synchronization
 /// loopback, started in-process by tests and by `badge-import mock-server`. Call `shutdown()`
 /// when done: the event loop threads live until then.
 ///
-/// Endpoints: `POST /api_gateway/v1/badges/customer/earn`, `POST /v3/oauth/token/generate`,
+/// Endpoints: `POST /api_gateway/v1/badges/customer/earn` and `.../earnBulk`, `POST /v3/oauth/token/generate`,
 /// `GET /__stats` (`MockStats` as JSON), `GET /__earns` (committed earns, JSON lines).
 public final class MockEarnServer: Sendable {
     /// The earn endpoint's path (append to `baseURL`).
     public static let earnPath = MockEarnHandler.earnPath
+    /// The bulk earn endpoint's path.
+    public static let earnBulkPath = MockEarnHandler.earnBulkPath
     /// The OAuth token endpoint's path.
     public static let tokenPath = MockEarnHandler.tokenPath
 

@@ -57,6 +57,8 @@ final class MockEarnService: Sendable {
         var earnCounter: UInt32 = 0
         var stats = MockStats()
         var rejectedByCode: [Int: Int] = [:]
+        /// Customers earned under each bulk requestId: a replay answers them 809, item by item.
+        var bulkEarned: Set<BulkKey> = []
         /// `keepRejectedIds`: requestIds of earns a badge rule refused, answered 809 from then on.
         var rejectedRequestIds: Set<String> = []
         /// Issue-and-earn enrolments made through `POST /__issue`, beside the catalog's.
@@ -95,7 +97,7 @@ final class MockEarnService: Sendable {
     // MARK: - Earn
 
     /// The per-request fault draws (see `MockConfiguration.Faults`).
-    private struct Draws {
+    struct Draws {
         var fault: Double, slow: Double, jitter: Double, status: Double
     }
 
@@ -108,7 +110,7 @@ final class MockEarnService: Sendable {
         var badgeError: APIError?
     }
 
-    private enum Outcome {
+    enum Outcome {
         case unauthorized(String)
         case rateLimited(retryAfter: Int)
         case throttled
@@ -118,7 +120,7 @@ final class MockEarnService: Sendable {
         case committed(EarnRecord, expiresOnMicros: Int64, issuedID: ObjectID?, after: AfterCommit)
     }
 
-    private enum AfterCommit { case answer, fail500, drop }
+    enum AfterCommit { case answer, fail500, drop }
 
     enum Validation {
         case valid(Candidate)
@@ -126,7 +128,6 @@ final class MockEarnService: Sendable {
     }
 
     func earn(authorization: String?, oauthToken: String?, body: ByteBuffer, allocator: ByteBufferAllocator) -> MockReply {
-        let faults = configuration.faults
         let parsed: Validation = body.withUnsafeReadableBytes { bytes in
             guard let request = EarnRequestBody.decode(bytes) else {
                 return .invalid([APIError(code: Code.malformedBody, message: "Request body is not a valid JSON object",
@@ -139,19 +140,34 @@ final class MockEarnService: Sendable {
         let monotonicNow = configuration.clock.now()
 
         let (outcome, draws): (Outcome, Draws) = state.withLock { state in
-            let draws = Draws(fault: state.faultRandom.nextUnit(), slow: state.faultRandom.nextUnit(),
-                              jitter: state.faultRandom.nextUnit(), status: state.faultRandom.nextUnit())
-            state.stats.requests += 1
-            if draws.slow < faults.slowRate { state.stats.slow += 1 }
-            let outcome = decide(parsed, draws: draws, basicOK: basicOK, oauthToken: oauthToken,
-                                 wallNow: wallNow, monotonicNow: monotonicNow, state: &state)
+            let draws = draw(&state)
+            let outcome = gate(draws, basicOK: basicOK, oauthToken: oauthToken, wallNow: wallNow,
+                               monotonicNow: monotonicNow, state: &state)
+                ?? decide(parsed, draws: draws, wallNow: wallNow, state: &state)
             return (outcome, draws)
         }
+        return reply(outcome, delay: delay(draws), allocator: allocator)
+    }
 
+    /// The four draws of one request (see `MockConfiguration.Faults`), under the lock, in arrival order.
+    func draw(_ state: inout State) -> Draws {
+        let draws = Draws(fault: state.faultRandom.nextUnit(), slow: state.faultRandom.nextUnit(),
+                          jitter: state.faultRandom.nextUnit(), status: state.faultRandom.nextUnit())
+        state.stats.requests += 1
+        if draws.slow < configuration.faults.slowRate { state.stats.slow += 1 }
+        return draws
+    }
+
+    func delay(_ draws: Draws) -> Int64 {
+        let faults = configuration.faults
         var delay = Int64(faults.latencyMs) * 1_000_000
         if faults.jitterMs > 0 { delay += Int64(draws.jitter * Double(faults.jitterMs) * 1_000_000) }
         if draws.slow < faults.slowRate { delay += Int64(faults.slowMs) * 1_000_000 }
+        return delay
+    }
 
+    /// The answer for an outcome of the single earn; the gate's outcomes are the bulk earn's too.
+    func reply(_ outcome: Outcome, delay: Int64, allocator: ByteBufferAllocator) -> MockReply {
         switch outcome {
         case .unauthorized(let message):
             return .json(.unauthorized, ResponseBody.errors([APIError(code: Code.unauthorized, message: message, reference: nil)],
@@ -163,7 +179,7 @@ final class MockEarnService: Sendable {
         case .throttled:
             return .json(.tooManyRequests, ResponseBody.errors(
                 [APIError(code: 429, message: "Too many requests", reference: nil)], allocator: allocator),
-                         retryAfter: faults.retryAfterSeconds, delay: delay)
+                         retryAfter: configuration.faults.retryAfterSeconds, delay: delay)
         case .failBefore(let status):
             let status = HTTPResponseStatus(statusCode: status)
             return .json(status, ResponseBody.errors(
@@ -177,25 +193,31 @@ final class MockEarnService: Sendable {
                 [APIError(code: 809, message: "Request with the same requestId is not allowed", reference: "requestId")],
                 allocator: allocator), delay: delay)
         case .committed(let record, let expiresOnMicros, let issuedID, let after):
-            switch after {
-            case .drop:
-                return MockReply(action: .drop, delayNanos: delay)
-            case .fail500:
-                return .json(.internalServerError, ResponseBody.errors(
-                    [APIError(code: 500, message: "Internal server error", reference: nil)], allocator: allocator),
-                             delay: delay)
-            case .answer:
-                return .json(.ok, ResponseBody.earned(
-                    badge: record.badge, customerId: record.customerId, earnedID: record.earnedID,
-                    expiresOnMicros: expiresOnMicros, requestId: record.requestId, issuedID: issuedID,
-                    allocator: allocator), delay: delay)
-            }
+            if let faulted = Self.faultAfterCommit(after, delay: delay, allocator: allocator) { return faulted }
+            return .json(.ok, ResponseBody.earned(
+                badge: record.badge, customerId: record.customerId, earnedID: record.earnedID,
+                expiresOnMicros: expiresOnMicros, requestId: record.requestId, issuedID: issuedID,
+                allocator: allocator), delay: delay)
         }
     }
 
-    /// The locked part: auth by token, rate limit, faults, idempotency, commit, counters.
-    private func decide(_ parsed: Validation, draws: Draws, basicOK: Bool, oauthToken: String?,
-                        wallNow: Double, monotonicNow: Double, state: inout State) -> Outcome {
+    /// A 500 or a dropped connection after commit; nil when the answer goes out.
+    static func faultAfterCommit(_ after: AfterCommit, delay: Int64, allocator: ByteBufferAllocator) -> MockReply? {
+        switch after {
+        case .drop:
+            return MockReply(action: .drop, delayNanos: delay)
+        case .fail500:
+            return .json(.internalServerError, ResponseBody.errors(
+                [APIError(code: 500, message: "Internal server error", reference: nil)], allocator: allocator), delay: delay)
+        case .answer:
+            return nil
+        }
+    }
+
+    /// Auth by token, the rate limit and the faults drawn before processing: the outcome when
+    /// one of them answers the request, nil when it goes on.
+    func gate(_ draws: Draws, basicOK: Bool, oauthToken: String?, wallNow: Double, monotonicNow: Double,
+              state: inout State) -> Outcome? {
         let faults = configuration.faults
         if let message = authorizationProblem(basicOK: basicOK, oauthToken: oauthToken, wallNow: wallNow, state: &state) {
             return .unauthorized(message)
@@ -204,17 +226,20 @@ final class MockEarnService: Sendable {
             state.stats.rateLimited429 += 1
             return .rateLimited(retryAfter: max(1, Int(wait.rounded(.up))))
         }
-        var threshold = faults.failBeforeRate
-        if draws.fault < threshold {
+        if draws.fault < faults.failBeforeRate {
             state.stats.fiveXXBefore += 1
             let statuses = faults.failBeforeStatuses
             return .failBefore(status: statuses[min(statuses.count - 1, Int(draws.status * Double(statuses.count)))])
         }
-        threshold += faults.throttleRate
-        if draws.fault < threshold {
+        if draws.fault < faults.failBeforeRate + faults.throttleRate {
             state.stats.throttled429 += 1
             return .throttled
         }
+        return nil
+    }
+
+    /// The locked part past the gate: idempotency, badge rules, commit, counters.
+    private func decide(_ parsed: Validation, draws: Draws, wallNow: Double, state: inout State) -> Outcome {
         var candidate: Candidate
         switch parsed {
         case .invalid(let errors):
@@ -239,13 +264,19 @@ final class MockEarnService: Sendable {
             if configuration.keepRejectedIds { state.rejectedRequestIds.insert(candidate.record.requestId) }
             return .rejected([error])
         }
+        state.acceptedRequestIds.insert(candidate.record.requestId)
+        let (record, expiresOnMicros) = commit(candidate, wallNow: wallNow, state: &state)
+        let after = afterCommit(draws, state: &state)
+        if after == .answer { state.stats.earned += 1 }
+        return .committed(record, expiresOnMicros: expiresOnMicros, issuedID: candidate.issuedID, after: after)
+    }
 
-        // Commit.
+    /// Records an accepted earn (a fresh earned id, the natural key's count); its expiry.
+    func commit(_ candidate: Candidate, wallNow: Double, state: inout State) -> (EarnRecord, Int64) {
         state.earnCounter &+= 1
         var record = candidate.record
         record.earnedID = ObjectID(high: UInt64(UInt32(truncatingIfNeeded: Int64(wallNow))) << 32 | UInt64(idTag),
                                    low: state.earnCounter)
-        state.acceptedRequestIds.insert(record.requestId)
         state.earnsByCustomer?[record.customerId, default: []].append(state.records.count)
         state.records.append(record)
         let key = NaturalKey(badge: record.badge, customerId: record.customerId, ownerType: record.ownerType,
@@ -254,21 +285,27 @@ final class MockEarnService: Sendable {
         state.naturalKeyCounts[key] = seen
         if seen == 2 { state.stats.doubleEarns += 1 }
         state.stats.committedEarns += 1
-        let expiresOnMicros = Int64((wallNow * 1_000_000).rounded(.down)) + Int64(candidate.expiryDays) * 86_400_000_000
+        return (record, Int64((wallNow * 1_000_000).rounded(.down)) + Int64(candidate.expiryDays) * 86_400_000_000)
+    }
 
-        threshold += faults.failAfterCommitRate
-        let after: AfterCommit
+    /// Whether a request that committed is answered, answered 500, or dropped (counted).
+    func afterCommit(_ draws: Draws, state: inout State) -> AfterCommit {
+        let faults = configuration.faults
+        let threshold = faults.failBeforeRate + faults.throttleRate + faults.failAfterCommitRate
         if draws.fault < threshold {
-            after = .fail500
             state.stats.fiveHundredAfterCommit += 1
-        } else if draws.fault < threshold + faults.dropAfterCommitRate {
-            after = .drop
-            state.stats.droppedAfterCommit += 1
-        } else {
-            after = .answer
-            state.stats.earned += 1
+            return .fail500
         }
-        return .committed(record, expiresOnMicros: expiresOnMicros, issuedID: candidate.issuedID, after: after)
+        if draws.fault < threshold + faults.dropAfterCommitRate {
+            state.stats.droppedAfterCommit += 1
+            return .drop
+        }
+        return .answer
+    }
+
+    func reject(_ errors: [APIError], state: inout State) {
+        state.stats.rejectedRequests += 1
+        for error in errors { state.rejectedByCode[error.code, default: 0] += 1 }
     }
 
     /// nil when the request's credentials are good (or auth is off); else the 401's message.
@@ -285,11 +322,6 @@ final class MockEarnService: Sendable {
         }
         state.stats.unauthorized += 1
         return message
-    }
-
-    private func reject(_ errors: [APIError], state: inout State) {
-        state.stats.rejectedRequests += 1
-        for error in errors { state.rejectedByCode[error.code, default: 0] += 1 }
     }
 
     // MARK: - Observability

@@ -1,6 +1,6 @@
 /// What the mock has seen and done, by outcome: the body of `GET /__stats` and the value of
 /// `MockEarnServer.stats()`. Each earn request lands in exactly one outcome counter
-/// (earned, duplicate809, rejectedRequests, fiveXXBefore, fiveHundredAfterCommit,
+/// (earned, bulkAnswered, duplicate809, rejectedRequests, fiveXXBefore, fiveHundredAfterCommit,
 /// droppedAfterCommit, throttled429, rateLimited429, unauthorized); `slow` counts the answers
 /// that were also delayed by `slowMs`.
 public struct MockStats: Sendable, Codable, Equatable {
@@ -41,6 +41,15 @@ public struct MockStats: Sendable, Codable, Equatable {
     /// (`GET .../customer/{id}`), whatever their answer; never counted in `requests`.
     public var badgeReads: Int = 0
     public var customerReads: Int = 0
+    /// Bulk earn requests received (also counted in `requests`); a bulk request answered with
+    /// its items lands in `bulkAnswered`, its other outcomes in the counters above.
+    public var bulkRequests: Int = 0
+    public var bulkAnswered: Int = 0
+    /// Customers of bulk requests by their item: earned, 809 (already earned under that
+    /// requestId), or refused by a rule.
+    public var bulkItemsEarned: Int = 0
+    public var bulkItems809: Int = 0
+    public var bulkItemsRejected: Int = 0
 
     public init() {}
 
@@ -50,5 +59,6 @@ public struct MockStats: Sendable, Codable, Equatable {
         case fiveHundredAfterCommit = "500AfterCommit"
         case droppedAfterCommit, throttled429, rateLimited429, unauthorized, slow, tokensIssued
         case committedEarns, doubleEarns, maxInFlight, badgeReads, customerReads
+        case bulkRequests, bulkAnswered, bulkItemsEarned, bulkItems809, bulkItemsRejected
     }
 }

@@ -85,6 +85,9 @@ struct MockServerCommand: ParsableCommand {
     @Option(name: .customLong("slow-ms"), help: "Extra delay of slow answers.")
     var slowMs = 0
 
+    @Option(name: .customLong("bulk-max"), help: "Most customers one earnBulk request takes; more is answered 400 with code 818.")
+    var bulkMax = 100
+
     @Option(name: .customLong("earns-out"), help: "On shutdown, write the committed earns here as JSON lines.")
     var earnsOut: String?
 
@@ -134,6 +137,7 @@ struct MockServerCommand: ParsableCommand {
         configuration.rateBurst = rateBurst
         configuration.keepRejectedIds = keepRejectedIds
         configuration.denyReads = denyReads
+        configuration.bulkMax = bulkMax
         do {
             try configuration.validate()
         } catch let error as MockConfigurationError {

@@ -51,6 +51,8 @@ extension RunCommand {
         flags.settle = input.settle
         flags.progressInterval = progressInterval
         monitoring.apply(to: &flags)
+        flags.bulk = bulk ? true : nil
+        flags.bulkSize = bulkSize
         return flags
     }
 

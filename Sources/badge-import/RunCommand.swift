@@ -77,6 +77,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("skip-rejected"), help: "Do not resend rows the API rejected in an earlier run.")
     var skipRejected = false
 
+    @Flag(help: "Send rows that share badge, ownerType, referenceId and event date through earnBulk, many customers per request.")
+    var bulk = false
+
+    @Option(name: .customLong("bulk-size"), help: "Customers per bulk earn at most, 1 to \(RunOptions.maxBulkSize) (default \(RunOptions.defaultBulkSize)); halved for the rest of a run when the API says a batch is too large.")
+    var bulkSize: Int?
+
     @Flag(name: .customLong("dry-run"), help: "Validate and plan against the ledger (and the badges' definitions); send no earn.")
     var dryRun = false
 

@@ -29,6 +29,12 @@ struct ValidateCommand: ParsableCommand {
             completion: .directory)
     var reportDir: String?
 
+    @Flag(name: .customLong("bulk-preview"), help: "Also say how many requests the valid rows would take with run --bulk, and without.")
+    var bulkPreview = false
+
+    @Option(name: .customLong("bulk-size"), help: "Bulk size for --bulk-preview (default \(RunOptions.defaultBulkSize), 1 to \(RunOptions.maxBulkSize)).")
+    var bulkSize = RunOptions.defaultBulkSize
+
     func run() throws {
         do {
             guard !inputs.isEmpty else { throw InputError(path: "", message: "no input files (give paths, or - with --format)") }
@@ -37,7 +43,10 @@ struct ValidateCommand: ParsableCommand {
             settings.settle = input.settle
             var resolver = RunOptionsResolver(flags: settings, environment: ProcessInfo.processInfo.environment, profile: nil)
             let (files, mapping, _) = try input.resolve(inputs, settle: try resolver.settle())
-            let summary = try InputValidation(files: files, mapping: mapping, reportDirectory: reportDir).run()
+            if let problem = RunOptions.bulkSizeProblem(bulkSize) { throw InputError(path: "", message: "--bulk-size: " + problem) }
+            var validation = InputValidation(files: files, mapping: mapping, reportDirectory: reportDir)
+            validation.bulkPreviewSize = bulkPreview ? bulkSize : nil
+            let summary = try validation.run()
             print(summary.humanDescription)
             if let reportDir { print("reports written to \(TerminalText.escaped(reportDir))") }
             if summary.invalid > 0 || summary.changedInputs != nil { throw ExitCode(1) }

@@ -43,7 +43,7 @@ import Testing
         let recorder = try recorder(dir, ledger: nil)
         var jobs: [Job] = []
         let reading = planner.feed(recorder: recorder, ledger: ledger, control: RunControl(), logger: .init(label: "t"),
-                                   progress: { _ in }, send: { jobs.append($0) })
+                                   progress: { _ in }, send: { jobs += $0.jobs })
 
         #expect(jobs.map(\.row.requestId) == ["new"], "only the new row goes to the workers")
         let counts = recorder.snapshot().counts
@@ -77,7 +77,7 @@ import Testing
         ledger.close()   // every lookup now fails
         var jobs: [Job] = []
         let reading = planner.feed(recorder: try recorder(dir, ledger: nil), ledger: ledger, control: RunControl(),
-                                   logger: .init(label: "t"), progress: { _ in }, send: { jobs.append($0) })
+                                   logger: .init(label: "t"), progress: { _ in }, send: { jobs += $0.jobs })
         #expect(reading.ledgerFailure?.kind == .closed)
         #expect(jobs.isEmpty, "nothing is sent that the ledger could not check")
         #expect(reading.fullyRead.isEmpty)
@@ -105,7 +105,7 @@ import Testing
             return transport
         }
         workers.start()
-        for index in 0..<40 { workers.put(Job(row: sampleRow(requestId: "job-\(index)"), original: [])) }
+        for index in 0..<40 { workers.put(.single(Job(row: sampleRow(requestId: "job-\(index)"), original: []))) }
         workers.finish()
 
         #expect(recorder.snapshot().counts == [.earned: 40])
@@ -125,9 +125,9 @@ import Testing
             ScriptedTransport([ScriptedTransport.json(401, errorBody(401, "Invalid credentials"))])
         }
         workers.start()
-        workers.put(Job(row: sampleRow(requestId: "first"), original: []))
+        workers.put(.single(Job(row: sampleRow(requestId: "first"), original: [])))
         while !control.isStopping { usleep(1_000) }
-        for index in 0..<5 { workers.put(Job(row: sampleRow(requestId: "later-\(index)"), original: [])) }
+        for index in 0..<5 { workers.put(.single(Job(row: sampleRow(requestId: "later-\(index)"), original: []))) }
         workers.finish()
 
         #expect(control.stopReason?.contains("HTTP 401") == true)

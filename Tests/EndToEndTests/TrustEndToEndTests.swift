@@ -33,7 +33,8 @@ import Testing
         let rows = try results(dir, "r1")
         let rejected = rows.filter { $0[3] == "rejected" }
         #expect(Set(rejected.map { $0[5] }) == ["815", "810", "816", "1054"])
-        #expect(rejected.allSatisfy { $0.last == "0" }, "rejected with attempts 0")
+        // results.csv: ...,expiresOn,attempts,batchRequestId
+        #expect(rejected.allSatisfy { $0[10] == "0" }, "rejected with attempts 0")
         #expect(rows.filter { $0[3] == "earned" }.count == 2)
         let summary = try JSONSerialization.jsonObject(with: Data(dir.read("r1/summary.json").utf8)) as! [String: Any]
         let badges = try #require(summary["badges"] as? [[String: Any]])
@@ -48,7 +49,7 @@ import Testing
         #expect(try mock.stat("requests") == 6)
         let sent = try results(dir, "r2").filter { $0[3] == "rejected" }
         #expect(Set(sent.map { $0[5] }) == ["815", "810", "816", "1054"])
-        #expect(sent.allSatisfy { $0.last == "1" })
+        #expect(sent.allSatisfy { $0[10] == "1" })
         #expect(try mock.stat("badgeReads") == 4)
     }
 

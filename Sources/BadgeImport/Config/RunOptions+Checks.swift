@@ -25,6 +25,10 @@ extension RunOptions {
         (1...maxConcurrency).contains(n) ? nil : "concurrency \(n) must be between 1 and \(maxConcurrency)"
     }
 
+    public static func bulkSizeProblem(_ n: Int) -> String? {
+        (1...maxBulkSize).contains(n) ? nil : "bulk size \(n) must be between 1 and \(maxBulkSize)"
+    }
+
     public static func maxAttemptsProblem(_ n: Int) -> String? {
         n >= 1 ? nil : "max attempts \(n) must be at least 1"
     }

@@ -17,6 +17,8 @@ public struct RunOptions: Sendable {
     public static let defaultBreakerSeconds: Double = 60
     public static let defaultSettle: Double = 30
     public static let defaultProgressInterval: Double = 10
+    public static let defaultBulkSize = 100
+    public static let maxBulkSize = 1_000
     public static let defaultLedger = "badge-import.ledger"
     /// The embedded mock's "earned" rows exist nowhere else: its default ledger is its own.
     public static let defaultMockLedger = "badge-import.mock.ledger"
@@ -90,6 +92,10 @@ public struct RunOptions: Sendable {
     /// An incoming-webhook URL (Slack, Teams, ...). Often holds a token: never logged or recorded.
     public var notifyURL: String?
     public var notifyOn: NotifyPolicy = defaultNotifyOn
+    /// Send rows that share badge, owner, reference and date through earnBulk.
+    public var bulk: Bool = false
+    /// Customers per bulk earn at most (halved for the rest of a run on "too many customers").
+    public var bulkSize: Int = defaultBulkSize
 
     public init(inputs: [InputFile], mapping: MappingOptions, baseURL: String, auth: EarnAuthSettings,
                 ledgerPath: String) {

@@ -41,6 +41,10 @@ public struct RunOptionsLayer: Sendable, Equatable {
     public var rebindLedger: Bool?
     /// From flags only ever false (`--no-preflight`): on is the default.
     public var preflight: Bool?
+    /// Send rows sharing badge, owner, reference and date through earnBulk.
+    public var bulk: Bool?
+    /// Customers per bulk earn at most, 1 to 1000.
+    public var bulkSize: Int?
     /// `I/N`.
     public var shard: String?
     /// N, with I from JOB_COMPLETION_INDEX.

@@ -20,6 +20,10 @@ extension RunOptionsResolver {
         if options.reprocess { recorded["reprocess"] = "true" }
         if options.dryRun { recorded["dry_run"] = "true" }
         if !options.preflight { recorded["preflight"] = "false" }
+        if options.bulk {
+            recorded["bulk"] = "true"
+            recorded["bulk_size"] = String(options.bulkSize)
+        }
         if let archive = options.archiveDir { recorded["archive_dir"] = archive }
         if options.mapping.keyNamespace != RequestID.defaultNamespace {
             recorded["key_namespace"] = options.mapping.keyNamespace

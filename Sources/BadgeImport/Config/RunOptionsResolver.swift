@@ -92,6 +92,8 @@ public struct RunOptionsResolver {
         options.settle = try settle()
         options.progressInterval = try value(.progressInterval, default: RunOptions.defaultProgressInterval)
         try resolveMonitoring(into: &options)
+        options.bulk = try value(.bulk, default: false)
+        options.bulkSize = try value(.bulkSize, default: RunOptions.defaultBulkSize)
         if mock {
             options.baseURL = try startMock()
             options.ledgerTarget = .embeddedMock

@@ -63,8 +63,9 @@ extension RunSetting where Value == Int {
     static var concurrency: Self { .init("concurrency", \.concurrency, check: RunOptions.concurrencyProblem) }
     static var maxAttempts: Self { .init("max_attempts", \.maxAttempts, check: RunOptions.maxAttemptsProblem) }
     static var shards: Self { .init("shards", \.shards, check: RunOptions.shardCountProblem) }
+    static var bulkSize: Self { .init("bulk_size", \.bulkSize, check: RunOptions.bulkSizeProblem) }
 
-    static var all: [Self] { [concurrency, maxAttempts, shards] }
+    static var all: [Self] { [concurrency, maxAttempts, shards, bulkSize] }
 }
 
 extension RunSetting where Value == Double {
@@ -102,6 +103,7 @@ extension RunSetting where Value == Bool {
     static var reprocess: Self { .init("reprocess", \.reprocess) }
     static var rebindLedger: Self { .init("rebind_ledger", \.rebindLedger) }
     static var preflight: Self { .init("preflight", \.preflight) }
+    static var bulk: Self { .init("bulk", \.bulk) }
 
-    static var all: [Self] { [skipRejected, reprocess, rebindLedger, preflight] }
+    static var all: [Self] { [skipRejected, reprocess, rebindLedger, preflight, bulk] }
 }

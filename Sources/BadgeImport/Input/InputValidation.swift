@@ -14,6 +14,8 @@ public struct ValidationSummary: Sendable, Codable, Equatable {
     /// Inputs whose size or modification time changed while they were read (a file still being
     /// written): their counts are of a moment, not of the finished file. nil when none.
     public var changedInputs: [String]?
+    /// `--bulk-preview`: the requests the valid rows would take with and without bulk earns.
+    public var bulkPreview: BulkPreview?
 
     public init(inputs: [String] = [], records: Int = 0, valid: Int = 0, invalid: Int = 0, duplicatesInInput: Int = 0,
                 uniqueRequestIds: Int = 0, invalidByReason: [String: Int] = [:]) {
@@ -38,6 +40,7 @@ public struct ValidationSummary: Sendable, Codable, Equatable {
                 text += "\n  \(key): \(count)"
             }
         }
+        if let bulkPreview { text += "\nbulk preview: " + bulkPreview.sentence }
         return text
     }
 }
@@ -49,6 +52,8 @@ public struct InputValidation {
     public var files: [InputFile]
     public var mapping: MappingOptions
     public var reportDirectory: String?
+    /// `--bulk-preview N`: count the requests with bulk earns of at most N customers.
+    public var bulkPreviewSize: Int?
 
     public init(files: [InputFile], mapping: MappingOptions, reportDirectory: String? = nil) {
         self.files = files
@@ -64,11 +69,14 @@ public struct InputValidation {
         let writers = try reportWriters(layout: layout)
 
         var summary = ValidationSummary(inputs: files.map(\.displayName))
+        let preview = bulkPreviewSize.map { BulkPreviewCounter(bulkSize: $0) }
         for index in scan.inputs.indices {
             let ending: InputScan.Ending
             do {
                 ending = try scan.read(index) { (event: InputScan.Event) in
                     Self.count(event, into: &summary, writers: writers, layout: layout, inputIndex: index)
+                    // A repeat is never sent; every other valid row would be.
+                    if let preview, case .valid(let row, _) = event { preview.add(row) }
                 }
             } catch {
                 switch error {
@@ -82,6 +90,7 @@ public struct InputValidation {
             }
         }
         summary.uniqueRequestIds = scan.uniqueRequestIds
+        summary.bulkPreview = preview?.finish()
         do {
             try writers?.invalid.finish()
             try writers?.duplicates.finish()

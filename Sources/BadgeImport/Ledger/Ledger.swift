@@ -156,7 +156,7 @@ public final class Ledger: @unchecked Sendable {
     // MARK: Statements
 
     /// Runs `body` under the lock with the statement for `query`, prepared once and reused.
-    private func with<T>(_ query: LedgerQuery, _ body: (SQLiteStatement) throws(LedgerError) -> T) throws(LedgerError) -> T {
+    func with<T>(_ query: LedgerQuery, _ body: (SQLiteStatement) throws(LedgerError) -> T) throws(LedgerError) -> T {
         guard let database else { throw LedgerError(.closed, path: path) }
         let statement: SQLiteStatement
         if let cached = statements[query] {
@@ -380,10 +380,12 @@ public final class Ledger: @unchecked Sendable {
     /// Entries with status already-done and no attempts are skipped: they would change nothing
     /// (the stored done row is kept as it is), and a rerun of a finished million-row file must
     /// not rewrite a million rows.
-    public func record(_ entries: [LedgerEntry], runId: Int64) throws(LedgerError) {
+    /// `closing`: batch intents whose members all have a definitive answer in `entries` (or
+    /// before): closed in the same transaction, so an intent is never closed without its rows.
+    public func record(_ entries: [LedgerEntry], closing: [String] = [], runId: Int64) throws(LedgerError) {
         try requireWritable()
         let entries = entries.filter { !($0.status == .alreadyDone && $0.attempts == 0) }
-        guard !entries.isEmpty else { return }
+        guard !entries.isEmpty || !closing.isEmpty else { return }
         let now = clock.wallNow().timeIntervalSince1970
         try locked { () throws(LedgerError) in
             try transaction { () throws(LedgerError) in
@@ -407,6 +409,7 @@ public final class Ledger: @unchecked Sendable {
                         try s.run()
                     }
                 }
+                try closeBatchIntents(closing, state: "done", at: now)
             }
         }
     }

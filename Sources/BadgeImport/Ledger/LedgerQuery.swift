@@ -4,6 +4,7 @@ enum LedgerQuery: CaseIterable {
     case entry, upsert
     case insertRun, insertInput, finishRun, summary, lastSuccess
     case inputDone, markInput, nextInputPosition
+    case intentState, insertIntent, insertMember, closeIntent
 
     var sql: String {
         switch self {
@@ -63,6 +64,18 @@ enum LedgerQuery: CaseIterable {
             return "SELECT 1 FROM run_inputs WHERE sha256 = ?1 AND fully_processed = 1 LIMIT 1"
         case .markInput:
             return "UPDATE run_inputs SET fully_processed = 1 WHERE run_id = ?1 AND path = ?2 AND sha256 = ?3"
+        case .intentState:
+            return "SELECT state FROM batch_intents WHERE request_id = ?1"
+        case .insertIntent:
+            return """
+            INSERT INTO batch_intents (request_id, state, badge_meta_id, owner_type, reference_id, earn_event_date,
+                                       run_id, opened_at)
+            VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?6, ?7)
+            """
+        case .insertMember:
+            return "INSERT OR IGNORE INTO batch_members (batch_request_id, request_id, customer_id, source, line) VALUES (?1, ?2, ?3, ?4, ?5)"
+        case .closeIntent:
+            return "UPDATE batch_intents SET state = ?2, closed_at = ?3 WHERE request_id = ?1 AND state = 'open'"
         case .nextInputPosition:
             return "SELECT coalesce(max(position), -1) + 1 FROM run_inputs WHERE run_id = ?1"
         }

@@ -71,6 +71,32 @@ enum LedgerSchema {
             bound_at  TEXT NOT NULL                 -- ISO 8601 UTC, the first run or the last rebind
         );
         """,
+        // 5: bulk earns' batch intents. A batch's requestId and its members (the rows' sent
+        // requestIds, with what it takes to send them again) are committed before the batch is
+        // sent; the intent stays open until every member has a definitive answer, so a batch
+        // whose answer never arrived is resent with the same requestId and the same members.
+        """
+        CREATE TABLE batch_intents (
+            request_id      TEXT PRIMARY KEY,      -- the batch's requestId (BatchRequestID)
+            state           TEXT NOT NULL,         -- open | done | refused (too large: earned nothing)
+            badge_meta_id   TEXT NOT NULL,
+            owner_type      TEXT NOT NULL,
+            reference_id    TEXT NOT NULL,
+            earn_event_date TEXT,                  -- as sent, or NULL
+            run_id          INTEGER NOT NULL,      -- the run that opened it
+            opened_at       REAL NOT NULL,         -- epoch seconds
+            closed_at       REAL
+        );
+        CREATE INDEX batch_intents_open ON batch_intents(state) WHERE state = 'open';
+        CREATE TABLE batch_members (
+            batch_request_id TEXT NOT NULL REFERENCES batch_intents(request_id),
+            request_id       TEXT NOT NULL,        -- the row's sent requestId
+            customer_id      INTEGER NOT NULL,
+            source           TEXT NOT NULL,
+            line             INTEGER NOT NULL,
+            PRIMARY KEY (batch_request_id, request_id)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int32 { Int32(migrations.count) }

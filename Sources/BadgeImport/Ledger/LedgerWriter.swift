@@ -24,6 +24,8 @@ public final class LedgerWriter: Sendable {
 
     private struct Buffer {
         var entries: [LedgerEntry] = []
+        /// Batch intents to close once the entries before them are committed (same transaction).
+        var closings: [String] = []
         /// `clock.now()` when the oldest buffered entry arrived.
         var oldestAt: Double = 0
         /// Entries committed so far by this writer (what a message about a failed write reports).
@@ -44,12 +46,19 @@ public final class LedgerWriter: Sendable {
 
     /// Adds one entry; commits the buffer when it is full or its oldest entry is due.
     public func append(_ entry: LedgerEntry) throws(LedgerError) {
+        try append([entry], closing: nil)
+    }
+
+    /// Adds a batch's entries together, and the batch intent they settle: both land in one
+    /// transaction, so an intent is never closed on disk without its rows' outcomes.
+    public func append(_ entries: [LedgerEntry], closing intent: String?) throws(LedgerError) {
         let now = clock.now()
-        let batch = buffer.withLock { state -> [LedgerEntry] in
-            if state.entries.isEmpty { state.oldestAt = now }
-            state.entries.append(entry)
+        let batch = buffer.withLock { state -> Batch in
+            if state.entries.isEmpty && state.closings.isEmpty { state.oldestAt = now }
+            state.entries.append(contentsOf: entries)
+            if let intent { state.closings.append(intent) }
             let due = state.entries.count >= batchSize || now - state.oldestAt >= maxDelay
-            return due ? take(&state) : []
+            return due ? take(&state) : Batch()
         }
         try commit(batch)
     }
@@ -57,8 +66,8 @@ public final class LedgerWriter: Sendable {
     /// Commits the buffer when its oldest entry has waited `maxDelay`.
     public func commitIfDue() throws(LedgerError) {
         let now = clock.now()
-        let batch = buffer.withLock { state -> [LedgerEntry] in
-            !state.entries.isEmpty && now - state.oldestAt >= maxDelay ? take(&state) : []
+        let batch = buffer.withLock { state -> Batch in
+            !(state.entries.isEmpty && state.closings.isEmpty) && now - state.oldestAt >= maxDelay ? take(&state) : Batch()
         }
         try commit(batch)
     }
@@ -73,27 +82,34 @@ public final class LedgerWriter: Sendable {
         buffer.withLock { ($0.committed, $0.entries.count) }
     }
 
-    private func take(_ state: inout Buffer) -> [LedgerEntry] {
-        let batch = state.entries
+    private struct Batch {
+        var entries: [LedgerEntry] = []
+        var closings: [String] = []
+    }
+
+    private func take(_ state: inout Buffer) -> Batch {
+        let batch = Batch(entries: state.entries, closings: state.closings)
         state.entries = []
+        state.closings = []
         state.entries.reserveCapacity(batchSize)
         return batch
     }
 
-    private func commit(_ batch: [LedgerEntry]) throws(LedgerError) {
-        guard !batch.isEmpty else { return }
+    private func commit(_ batch: Batch) throws(LedgerError) {
+        guard !batch.entries.isEmpty || !batch.closings.isEmpty else { return }
         try commitLock.withLock { _ throws(LedgerError) in
             do throws(LedgerError) {
-                try ledger.record(batch, runId: runId)
+                try ledger.record(batch.entries, closing: batch.closings, runId: runId)
             } catch {
                 // The batch goes back in front of the buffer, so a later flush retries it.
                 buffer.withLock { state in
                     if state.entries.isEmpty { state.oldestAt = clock.now() }
-                    state.entries.insert(contentsOf: batch, at: 0)
+                    state.entries.insert(contentsOf: batch.entries, at: 0)
+                    state.closings.insert(contentsOf: batch.closings, at: 0)
                 }
                 throw error
             }
-            buffer.withLock { $0.committed += batch.count }
+            buffer.withLock { $0.committed += batch.entries.count }
         }
     }
 }

@@ -94,7 +94,8 @@ public final class ImportRun: Sendable {
         if let ledger, let rebound = try RunLedger.bind(ledger, config, logger: logger) {
             recordedOptions["rebind_ledger"] = rebound
         }
-        let planner = try RunPlanner(configuration: config, ledger: ledger)
+        let bulkLimit = BulkLimit(config.bulkSize)
+        let planner = try RunPlanner(configuration: config, ledger: ledger, bulkLimit: bulkLimit)
         let runId = try startRun(ledger, inputs: planner.inputs, options: recordedOptions, at: startedWall)
         let planLedger = try lookupLedger(ledger)
         let reportDirectory = try makeReportDirectory(runId: runId)
@@ -106,7 +107,8 @@ public final class ImportRun: Sendable {
         let pool = WorkerPool(WorkerPool.Parts(
             configuration: config, auth: auth, limiter: limiter,
             breaker: CircuitBreaker(window: config.breakerWindow, clock: clock), recorder: recorder,
-            control: control, clock: clock, random: random, makeTransport: makeTransport))
+            control: control, clock: clock, random: random, makeTransport: makeTransport,
+            ledger: config.dryRun ? nil : ledger, runId: runId, bulkLimit: bulkLimit, logger: logger))
         if config.preflight {
             planner.preflight = try makePreflight(auth: auth, limiter: limiter)
         }
@@ -126,13 +128,16 @@ public final class ImportRun: Sendable {
             control.stop(because: "the ledger could not be read (\(failure)); stopped before sending rows it could not check")
         }
         if !control.isStopping {
-            tracker.setTotalRows(recorder.snapshot().counts.values.reduce(0, +) + pool.waiting + pool.inFlight, exact: true)
+            // Counted by the planner: rows held for batches and requests of many rows make any
+            // count of the pool's queue and requests in flight a guess.
+            tracker.setTotalRows(reading.records, exact: true)
         }
         pool.finish()
         tracker.stop()
 
         let finisher = RunFinisher(configuration: config, ledger: ledger, runId: runId, reportDirectory: reportDirectory,
-                                   recorder: recorder, control: control, logger: logger, recordedOptions: recordedOptions)
+                                   recorder: recorder, control: control, logger: logger, recordedOptions: recordedOptions,
+                                   bulkLimit: bulkLimit)
         let outcome = try finisher.finish(inputs: planner.inputs, reading: reading, badges: planner.preflight?.checks,
                                           times: RunFinisher.Times(started: startedWall, ended: clock.wallNow(),
                                                                    duration: clock.now() - started),

@@ -15,6 +15,8 @@ struct RunFinisher {
     var logger: Logger
     /// The run's options as recorded in the ledger (rebind included): never a secret.
     var recordedOptions: [String: String]
+    /// The run's bulk size as it ended (halved on "too many customers").
+    var bulkLimit: BulkLimit? = nil
 
     /// The reason a run stops when its ledger cannot be written; `abortReason` says more.
     static let ledgerWriteFailed = "the ledger could not be written"
@@ -50,6 +52,7 @@ struct RunFinisher {
             latencyMs: recorder.latencySummary(), errors: recorder.errorSummaries(), timeline: timeline,
             exitCode: status.code, aborted: aborted, dryRun: configuration.dryRun, options: recordedOptions)
         summary.badges = badges
+        summary.bulk = bulkSummary(duration: times.duration, preview: reading.bulkPreview)
         recordEnd(of: &summary, at: times.ended, counts: snapshot.counts)
 
         do {
@@ -59,6 +62,16 @@ struct RunFinisher {
         }
         archive(summary.inputs)
         return ImportOutcome(summary: summary, reportDirectory: reportDirectory, exitCode: summary.exitCode)
+    }
+
+    /// Requests, rows per request and the time bulk earns saved; nil for a run that neither
+    /// asked for bulk nor resent a batch.
+    private func bulkSummary(duration: Double, preview: BulkPreview?) -> BulkSummary? {
+        let requests = recorder.requestCounts()
+        guard configuration.bulk || requests.bulkRequests > 0 || preview != nil else { return nil }
+        return BulkSummary(requests: requests, durationSeconds: duration, bulkSize: configuration.bulkSize,
+                           finalBulkSize: bulkLimit?.current ?? configuration.bulkSize,
+                           halvings: bulkLimit?.notes ?? [], preview: preview)
     }
 
     /// Why the run stopped early, if it did. A stop caused by the ledger says in the same breath

@@ -29,6 +29,10 @@ final class RunPlanner {
         var changed: Set<String> = []
         /// A ledger lookup failed: nobody can tell which rows are done, so the run stops.
         var ledgerFailure: LedgerError?
+        /// `--dry-run --bulk`: the requests the rows to send would take, with and without bulk.
+        var bulkPreview: BulkPreview?
+        /// Records this run has a result line for: recorded here or handed over to be sent.
+        var records = 0
     }
 
     private(set) var inputs: [Input] = []
@@ -36,11 +40,22 @@ final class RunPlanner {
     var preflight: Preflight?
     private let scan: InputScan
     private let configuration: RunOptions
+    /// `--bulk`: rows grouped into bulk earns as they are read.
+    private let grouper: BatchGrouper?
+    /// Batches an earlier run left open: resent as they are, with or without `--bulk`.
+    let openBatches: OpenBatches
+    /// Inputs a killed run without `--bulk` was reading (content hashes; "" for streams).
+    private let readByUnannouncedRuns: Set<String>
 
     /// Opens every input (a missing column fails here, before any request) and hashes the files,
     /// asking `ledger` which of them it has as fully processed.
-    init(configuration: RunOptions, ledger: Ledger?) throws(ImportError) {
+    init(configuration: RunOptions, ledger: Ledger?, bulkLimit: BulkLimit? = nil) throws(ImportError) {
         self.configuration = configuration
+        grouper = configuration.bulk && !configuration.dryRun ? BatchGrouper(limit: bulkLimit ?? BulkLimit(configuration.bulkSize)) : nil
+        do { openBatches = OpenBatches(ledger != nil && !configuration.dryRun ? try ledger!.openBatchIntents() : []) }
+        catch { throw ImportError(error) }
+        do { readByUnannouncedRuns = grouper != nil ? try ledger?.inputsOfUnfinishedRunsWithoutIntents() ?? [] : [] }
+        catch { throw ImportError(error) }
         // Stamped when opened, before they are hashed: a change after the stamp shows when read.
         do { scan = try InputScan(files: configuration.inputs, mapping: configuration.mapping) }
         catch { throw ImportError(.configuration, error.description) }
@@ -64,12 +79,39 @@ final class RunPlanner {
     /// Reads every input not already processed: records what is not to be sent, hands the rest
     /// to `send` (which blocks while the workers are busy). `ledger` nil skips the per-row lookup
     /// (a first run on an empty ledger). Stops between rows once `control` says so.
+    /// With `--bulk`, rows go out grouped (see `BatchGrouper`); the groups still open and the
+    /// batches an earlier run left open go out at the end, or, when the run is stopping, are
+    /// recorded as not sent.
     func feed(recorder: RunRecorder, ledger: Ledger?, control: RunControl, logger: Logger,
-              progress: (Int64) -> Void, send: (Job) -> Void) -> Reading {
+              progress: (Int64) -> Void, send: (Work) -> Void) -> Reading {
+        let preview = configuration.bulk && configuration.dryRun ? BulkPreviewCounter(bulkSize: configuration.bulkSize) : nil
+        var reading = read(recorder: recorder, ledger: ledger, control: control, logger: logger, preview: preview,
+                           progress: progress, send: send)
+        reading.bulkPreview = preview?.finish()
+        if control.isStopping || reading.ledgerFailure != nil {
+            for job in (grouper?.drain() ?? []) + openBatches.drain() { recorder.record(.notSent(job)) }
+        } else {
+            grouper?.flushAll(emit: send)
+            if !openBatches.isEmpty {
+                logger.notice("resending the bulk earns an earlier run left without an answer, with the same requestIds and members",
+                              metadata: ["batches": "\(openBatches.count)"])
+            }
+            openBatches.flush(emit: send)
+        }
+        return reading
+    }
+
+    private func read(recorder: RunRecorder, ledger: Ledger?, control: RunControl, logger: Logger, preview: BulkPreviewCounter?,
+                      progress: (Int64) -> Void, send: (Work) -> Void) -> Reading {
         var reading = Reading()
         for index in inputs.indices where !inputs[index].alreadyProcessed {
             if control.isStopping { break }
             let name = inputs[index].file.displayName
+            let unannounced = readByUnannouncedRuns.contains(inputs[index].sha256)
+            if unannounced {
+                logger.warning("rows of this input the ledger has no outcome for go one per request: a run without --bulk was killed while reading it, and any of them may have been earned under its own requestId without a record",
+                               metadata: ["input": "\(name)"])
+            }
             var reported: Int64 = 0
             do {
                 let ending = try scan.read(index, keep: { [configuration] row in
@@ -79,9 +121,12 @@ final class RunPlanner {
                     reported = bytes
                 }) { (event: InputScan.Event) throws(LedgerError) in
                     if let result = try plan(event, ledger: ledger) {
+                        reading.records += 1
                         recorder.record(result)
+                        if let preview, result.status == .wouldSend, case .valid(let row, _) = event { preview.add(row) }
                     } else if case .valid(let row, let original) = event {
-                        send(Job(row: row, original: original))
+                        reading.records += 1
+                        try route(Job(row: row, original: original), ledger: ledger, unannounced: unannounced, send: send)
                     }
                 }
                 if let hash = ending.streamHash { inputs[index].sha256 = hash; inputs[index].bytes = ending.bytes }
@@ -108,6 +153,20 @@ final class RunPlanner {
             }
         }
         return reading
+    }
+
+    /// Where a row to send goes: held for its open batch, grouped, or on its own.
+    /// `unannounced`: the row's input was being read by a killed run without `--bulk`.
+    private func route(_ job: Job, ledger: Ledger?, unannounced: Bool, send: (Work) -> Void) throws(LedgerError) {
+        if openBatches.claim(job) { return }
+        guard let grouper else { return send(.single(job)) }
+        // Sent on its own before with no answer recorded (or perhaps sent, by a killed run that
+        // announced nothing): on its own again, under its own requestId, whose 809 is what keeps
+        // the resend from earning twice (a batch would be a requestId the server has never seen).
+        let stored = try ledger?.entry(requestId: job.row.requestId)
+        if let stored, stored.status == .failed, stored.attempts > 0 { return send(.single(job)) }
+        if unannounced, stored == nil { return send(.single(job)) }
+        grouper.add(job, emit: send)
     }
 
     /// What becomes of one record, or nil when it is to be sent.

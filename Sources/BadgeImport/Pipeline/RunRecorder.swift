@@ -24,6 +24,7 @@ final class RunRecorder: Sendable {
         var errors = ErrorTally()
         var sources: [String: SourceTally] = [:]
         var latency = LatencyRecorder()
+        var requests = RequestCounts()
     }
     private let state: Mutex<State>
     private let layout: ColumnUnion
@@ -40,7 +41,7 @@ final class RunRecorder: Sendable {
     private let unrecorded = Atomic<Int>(0)
 
     static let resultsHeader = ["source", "line", "requestId", "status", "httpStatus", "errorCode",
-                                "errorMessage", "earnedBadgeId", "issuedId", "expiresOn", "attempts"]
+                                "errorMessage", "earnedBadgeId", "issuedId", "expiresOn", "attempts", "batchRequestId"]
 
     /// - Parameters:
     ///   - inputs: each input's display name and columns; failed.csv has the union of the
@@ -61,46 +62,112 @@ final class RunRecorder: Sendable {
         writer = ledger.map { LedgerWriter(ledger: $0, runId: runId, batchSize: batchSize, clock: clock) }
     }
 
-    func record(_ result: RowResult) {
-        let resultLine = Self.resultLine(result)
-        let needsFixing = result.status == .failed || result.status == .rejected || result.status == .invalid
-        let failedLine = needsFixing ? failedLine(result) : nil
+    /// `closing`: the single earn's intent its outcome settles (see `BatchJob.singleIntent`).
+    func record(_ result: RowResult, closing intent: String? = nil) {
+        let prepared = prepare(result)
+        state.withLock { state in
+            count(result, prepared, requests: true, into: &state)
+        }
+        observe(result.latencies)
+        append(prepared.entry.map { [$0] } ?? [], closing: intent)
+    }
+
+    /// The members of one bulk earn, whose request counts once, and the intent they settle
+    /// (nil while some member has no definitive answer): entries and closing reach the ledger
+    /// in one transaction.
+    func recordBatch(_ results: [RowResult], closing intent: String?, requests: SendResult) {
+        let prepared = results.map(prepare)
+        state.withLock { state in
+            for (result, lines) in zip(results, prepared) { count(result, lines, requests: false, into: &state) }
+            state.requests.add(requests, rows: results.count, bulk: true)
+            countRequests(requests, into: &state)
+        }
+        observe(requests.latencies)
+        append(prepared.compactMap(\.entry), closing: intent)
+    }
+
+    /// Requests that settled no row (a batch refused as too large, whose rows go again).
+    func noteRequests(_ requests: SendResult) {
+        state.withLock { state in
+            state.requests.add(requests, rows: 0, bulk: true)
+            countRequests(requests, into: &state)
+        }
+        observe(requests.latencies)
+    }
+
+    /// Request durations for the metrics' histogram (outside the state's lock: it has its own).
+    private func observe(_ latencies: [Double]) {
+        if let metrics { for seconds in latencies { metrics.recordRequest(seconds: seconds) } }
+    }
+
+    /// A ledger failure met outside the recorder (a batch intent that could not be committed).
+    func ledgerFailed(_ error: LedgerError) { note(error) }
+
+    private struct Prepared {
+        var resultLine: [UInt8]?
+        var failedLine: [UInt8]?
         var entry: LedgerEntry?
+    }
+
+    private func prepare(_ result: RowResult) -> Prepared {
+        let needsFixing = result.status == .failed || result.status == .rejected || result.status == .invalid
+        var prepared = Prepared()
+        if result.inInput {
+            prepared.resultLine = Self.resultLine(result)
+            prepared.failedLine = needsFixing ? failedLine(result) : nil
+        }
         // Sent rows, and rows the preflight kept back (rejected without a request).
         if let row = result.row, result.attempts > 0 || result.status == .rejected {
-            entry = LedgerEntry(
+            prepared.entry = LedgerEntry(
                 requestId: result.requestId, status: result.status, attempts: result.attempts,
                 httpStatus: result.httpStatus, errorCode: result.errorCode, errorMessage: result.errorMessage,
                 earnedBadgeId: result.receipt?.earnedBadgeId, issuedId: result.receipt?.issuedId,
                 expiresOn: result.receipt?.expiresOn, source: row.source, line: row.line,
                 badgeMetaId: row.badgeMetaId, customerId: row.customerId)
         }
-        state.withLock { state in
-            state.counts[result.status, default: 0] += 1
+        return prepared
+    }
+
+    /// Counters and report lines; `requests` false when the row's request is counted apart (a batch).
+    private func count(_ result: RowResult, _ prepared: Prepared, requests: Bool, into state: inout State) {
+        if result.attempts > 0 { state.requests.rowsSent += 1 }
+        if requests {
+            if result.attempts > 0 { state.requests.singleRequests += result.attempts }
             state.requestsSent += result.attempts
             state.retries += max(0, result.attempts - 1)
             state.throttled += result.throttled
             for seconds in result.latencies { state.latency.record(seconds: seconds) }
-            var tally = state.sources[result.source, default: SourceTally()]
-            tally.records += 1
-            if result.status == .failed { tally.failed += 1 }
-            if result.status == .rejected { tally.rejected += 1 }
-            state.sources[result.source] = tally
-
-            state.results.write(encodedLine: resultLine)
-            if let failedLine {
-                state.failed.write(encodedLine: failedLine)
-                state.errors.add(status: result.status, code: result.errorCode ?? "", message: result.errorMessage ?? "",
-                                 example: "\(result.source):\(result.line)")
-            }
         }
-        if let metrics { for seconds in result.latencies { metrics.recordRequest(seconds: seconds) } }
-        if let entry, let writer {
-            if ledgerError.withLock({ $0 == nil }) {
-                do { try writer.append(entry) } catch { note(error) }
-            } else {
-                unrecorded.add(1, ordering: .relaxed)
-            }
+        // A member of a resent batch that another input holds is that input's record.
+        guard result.inInput else { return }
+        state.counts[result.status, default: 0] += 1
+        var tally = state.sources[result.source, default: SourceTally()]
+        tally.records += 1
+        if result.status == .failed { tally.failed += 1 }
+        if result.status == .rejected { tally.rejected += 1 }
+        state.sources[result.source] = tally
+
+        if let line = prepared.resultLine { state.results.write(encodedLine: line) }
+        if let failedLine = prepared.failedLine {
+            state.failed.write(encodedLine: failedLine)
+            state.errors.add(status: result.status, code: result.errorCode ?? "", message: result.errorMessage ?? "",
+                             example: "\(result.source):\(result.line)")
+        }
+    }
+
+    private func countRequests(_ requests: SendResult, into state: inout State) {
+        state.requestsSent += requests.attempts
+        state.retries += max(0, requests.attempts - 1)
+        state.throttled += requests.throttled
+        for seconds in requests.latencies { state.latency.record(seconds: seconds) }
+    }
+
+    private func append(_ entries: [LedgerEntry], closing intent: String?) {
+        guard let writer, !entries.isEmpty || intent != nil else { return }
+        if ledgerError.withLock({ $0 == nil }) {
+            do { try writer.append(entries, closing: intent) } catch { note(error) }
+        } else {
+            unrecorded.add(entries.count, ordering: .relaxed)
         }
     }
 
@@ -157,6 +224,8 @@ final class RunRecorder: Sendable {
 
     func sourceTally(_ source: String) -> SourceTally { state.withLock { $0.sources[source] ?? SourceTally() } }
 
+    func requestCounts() -> RequestCounts { state.withLock { $0.requests } }
+
     /// A consistent copy of the counters, for progress lines and the timeline.
     func snapshot() -> (counts: [RowStatus: Int], requestsSent: Int, retries: Int, throttled: Int) {
         state.withLock { ($0.counts, $0.requestsSent, $0.retries, $0.throttled) }
@@ -180,6 +249,8 @@ final class RunRecorder: Sendable {
         if let expiresOn = result.receipt?.expiresOn { CSVWriter.append(String(expiresOn), to: &line) }
         line.append(comma)
         line.append(contentsOf: String(result.attempts).utf8)
+        line.append(comma)
+        CSVWriter.append(result.batchRequestId ?? "", to: &line)
         line.append(UInt8(ascii: "\n"))
         return line
     }

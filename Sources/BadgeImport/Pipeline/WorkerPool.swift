@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// The sending half of a run: `concurrency` worker threads fed through a bounded queue, each
@@ -23,13 +24,20 @@ final class WorkerPool: Sendable {
         var clock: Clock
         var random: RandomSource
         var makeTransport: TransportFactory
+        /// Where batch intents are committed before a bulk earn leaves; nil for a dry run.
+        var ledger: Ledger? = nil
+        var runId: Int64 = 0
+        var bulkLimit = BulkLimit(RunOptions.defaultBulkSize)
+        var logger = Logger(label: "badge-import", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
     private let parts: Parts
-    private let queue: BlockingQueue<Job>
+    private let queue: BlockingQueue<Work>
     private let workers = DispatchGroup()
     /// Requests on the wire now: changed twice per row by every worker, so an atomic.
     private let onTheWire = Atomic<Int>(0)
+    /// Rows handed over and not yet taken by a worker (a batch is many rows).
+    private let rowsWaiting = Atomic<Int>(0)
 
     init(_ parts: Parts) {
         self.parts = parts
@@ -37,8 +45,8 @@ final class WorkerPool: Sendable {
     }
 
     var inFlight: Int { onTheWire.load(ordering: .relaxed) }
-    /// Jobs handed over and not yet taken by a worker.
-    var waiting: Int { queue.waiting }
+    /// Rows handed over and not yet taken by a worker.
+    var waiting: Int { rowsWaiting.load(ordering: .relaxed) }
 
     func start() {
         for index in 0..<parts.configuration.concurrency {
@@ -53,13 +61,24 @@ final class WorkerPool: Sendable {
     }
 
     /// Waits for room in the queue (that is the back-pressure on the reader).
-    func put(_ job: Job) { queue.put(job) }
+    func put(_ work: Work) {
+        rowsWaiting.add(work.rowCount, ordering: .relaxed)
+        queue.put(work)
+    }
+
+    private func take() -> Work? {
+        guard let work = queue.take() else { return nil }
+        rowsWaiting.subtract(work.rowCount, ordering: .relaxed)
+        return work
+    }
 
     /// No more jobs: the workers finish what is queued, or, when the run is stopping, what is
     /// in flight only, the rest being recorded as not sent. Returns when every worker is done.
     func finish() {
         if parts.control.isStopping {
-            for job in queue.closeAndDrain() { parts.recorder.record(.notSent(job)) }
+            for work in queue.closeAndDrain() {
+                for job in work.jobs { parts.recorder.record(.notSent(job)) }
+            }
         } else {
             queue.close()
         }
@@ -78,19 +97,48 @@ final class WorkerPool: Sendable {
                                 rateLimiter: parts.limiter, observer: breaker, clock: parts.clock, random: parts.random)
         } catch {
             control.stop(because: "cannot open an HTTP handle: \(error)")
-            while let job = queue.take() { recorder.record(.notSent(job)) }
+            while let work = take() { for job in work.jobs { recorder.record(.notSent(job)) } }
             return
         }
-        while let job = queue.take() {
+        let batches = BatchDispatch(pool: self, parts: parts, sender: sender)
+        while let work = take() {
             if control.isStopping {
-                recorder.record(.notSent(job))
+                for job in work.jobs { recorder.record(.notSent(job)) }
                 continue
             }
-            onTheWire.add(1, ordering: .relaxed)
-            let result = sender.send(job.row) { control.isStopping || breaker.isOpen }
-            onTheWire.subtract(1, ordering: .relaxed)
-            recorder.record(classify(result, job: job))
+            switch work {
+            case .single(let job): sendSingle(job, sender: sender)
+            case .batch(let batch): batches.send(batch)
+            }
         }
+    }
+
+    /// One row. In a `--bulk` run its intent is committed first and closed with its outcome.
+    func sendSingle(_ job: Job, sender: EarnSender) {
+        let (control, breaker) = (parts.control, parts.breaker)
+        if control.isStopping { return parts.recorder.record(.notSent(job)) }
+        let announced = parts.configuration.bulk || job.announced ? parts.ledger : nil
+        if let announced, !job.announced {
+            // Opened now, open already (resent) or closed before: the row's own requestId either
+            // way, so the answer (809 included) is as trustworthy as ever.
+            do { _ = try announced.openBatchIntent(BatchJob.singleIntent(job.row), runId: parts.runId) } catch {
+                parts.recorder.ledgerFailed(error)
+                return parts.recorder.record(.notSent(job))
+            }
+        }
+        onTheWire.add(1, ordering: .relaxed)
+        let result = sender.send(job.row) { control.isStopping || breaker.isOpen }
+        onTheWire.subtract(1, ordering: .relaxed)
+        let row = classify(result, job: job)
+        let settled = row.status == .earned || row.status == .duplicate || row.status == .rejected
+        parts.recorder.record(row, closing: announced != nil && settled ? job.row.requestId : nil)
+    }
+
+    /// A request on the wire for the progress line, around `body`.
+    func onWire<T>(_ body: () -> T) -> T {
+        onTheWire.add(1, ordering: .relaxed)
+        defer { onTheWire.subtract(1, ordering: .relaxed) }
+        return body()
     }
 
     /// Turns the sender's final outcome into a row status, and lets the run react to it.
@@ -98,11 +146,18 @@ final class WorkerPool: Sendable {
         // The run stopped while this row waited for its turn: it never left.
         if result.attempts == 0 { return .notSent(job) }
         let row = job.row
-        let control = parts.control
-        var out = RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .failed,
+        let out = RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .failed,
                             httpStatus: result.lastHTTPStatus, attempts: result.attempts, original: job.original,
-                            row: row, latencies: result.latencies, throttled: result.throttled)
-        switch result.outcome {
+                            row: row, latencies: result.latencies, throttled: result.throttled, inInput: job.inInput)
+        return settle(out, outcome: result.outcome)
+    }
+
+    /// `out` with the status, code and message an outcome gives it; a stop when the outcome
+    /// says the run cannot go on.
+    func settle(_ row: RowResult, outcome: EarnOutcome) -> RowResult {
+        var out = row
+        let control = parts.control
+        switch outcome {
         // The breaker has heard of every attempt from the sender already; here the run only
         // reacts to it being open.
         case .earned(let receipt):

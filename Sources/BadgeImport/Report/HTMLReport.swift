@@ -131,6 +131,13 @@ public enum HTMLReport {
         card("requests-sent", "Requests sent", s.requestsSent)
         card("retries", "Retries", s.retries)
         card("throttled", "Throttled (429)", s.throttled)
+        if let bulk = s.bulk {
+            cards += "  <div class=\"card\"><div class=\"label\">Rows per request</div><div class=\"value\">"
+                + metric("rows-per-request", bulk.rowsPerRequest, text: number(bulk.rowsPerRequest)) + "</div></div>\n"
+            cards += "  <div class=\"card\"><div class=\"label\">Time saved by bulk</div><div class=\"value\">"
+                + metric("bulk-time-saved", bulk.timeSavedSeconds, text: BulkSummary.duration(bulk.timeSavedSeconds))
+                + "</div></div>\n"
+        }
         cards += "  <div class=\"card\"><div class=\"label\">Rows per second</div><div class=\"value\">"
             + metric("rows-per-second", s.rowsPerSecond, text: number(s.rowsPerSecond)) + "</div></div>\n"
         cards += "  <div class=\"card\"><div class=\"label\">Inputs</div><div class=\"value\">"

@@ -37,6 +37,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// The badges the preflight read before sending, in the order first seen; nil when the
     /// run had no preflight (`--no-preflight`, or a summary written before it existed).
     public var badges: [BadgeCheck]?
+    /// Bulk earns (`--bulk`, or batches an earlier run left open); nil otherwise, and in
+    /// summaries written before bulk earns existed.
+    public var bulk: BulkSummary? = nil
 
     public init(runId: Int64, ledger: String, startedAt: String, endedAt: String,
                 durationSeconds: Double, inputs: [InputSummary] = [], records: Int = 0,
@@ -153,6 +156,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
         options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
         badges = try c.decodeIfPresent([BadgeCheck].self, forKey: .badges)
+        bulk = try c.decodeIfPresent(BulkSummary.self, forKey: .bulk)
     }
 }
 

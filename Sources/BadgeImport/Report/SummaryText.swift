@@ -35,6 +35,10 @@ public enum SummaryText {
         }
         lines.append("  \(summary.requestsSent) requests (\(summary.retries) retries, \(summary.throttled) answered 429)"
                      + " in \(fixed(summary.durationSeconds, 1)) s, \(fixed(summary.rowsPerSecond, 0)) rows/s")
+        if let bulk = summary.bulk {
+            if let preview = bulk.preview { lines.append("  would send " + preview.sentence) }
+            if bulk.requests > 0 || !summary.dryRun { lines.append("  " + bulk.sentence) }
+        }
         let latency = summary.latencyMs
         if latency.count > 0 {
             lines.append("  latency p50 \(fixed(latency.p50, 1)) ms, p95 \(fixed(latency.p95, 1)) ms,"

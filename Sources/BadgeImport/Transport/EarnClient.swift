@@ -8,6 +8,8 @@ public struct EarnAttempt: Sendable {
     public var httpStatus: Int?
     /// The OAuth token the request carried, to invalidate it after a 401/498.
     public var token: String?
+    /// A bulk earn's reading beyond `outcome`; nil for a single earn.
+    public var bulk: BulkReading? = nil
 }
 
 /// Builds earn requests, sends one attempt through the worker's `Transport` and classifies the
@@ -15,6 +17,7 @@ public struct EarnAttempt: Sendable {
 /// so it is deliberately not Sendable.
 public final class EarnClient {
     public let url: String
+    public let bulkURL: String
     public let auth: EarnAuth
     private let transport: Transport
     private let wallNow: @Sendable () -> Date
@@ -22,6 +25,7 @@ public final class EarnClient {
     /// - Parameter baseURL: e.g. `https://eu.api.capillarytech.com`; a trailing slash is tolerated.
     public init(baseURL: String, auth: EarnAuth, transport: Transport, wallNow: @escaping @Sendable () -> Date = { Date() }) {
         url = Self.trimmedBase(baseURL) + "/api_gateway/v1/badges/customer/earn"
+        bulkURL = url + "Bulk"
         self.auth = auth
         self.transport = transport
         self.wallNow = wallNow
@@ -43,6 +47,10 @@ public final class EarnClient {
 
     /// The full request for a row (auth header included), or the auth failure's outcome.
     public func request(for row: EarnRow, timeout: Double) -> Result<(HTTPRequest, String?), EarnAuthError> {
+        request(url: url, body: Self.body(for: row), timeout: timeout)
+    }
+
+    func request(url: String, body: [UInt8], timeout: Double) -> Result<(HTTPRequest, String?), EarnAuthError> {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("Accept", "application/json")]
         var token: String?
         do {
@@ -53,13 +61,34 @@ public final class EarnClient {
         } catch {
             return .failure(error)
         }
-        return .success((HTTPRequest(method: "POST", url: url, headers: headers, body: Self.body(for: row), timeout: timeout), token))
+        return .success((HTTPRequest(method: "POST", url: url, headers: headers, body: body, timeout: timeout), token))
     }
 
     /// Exactly one attempt; retrying is the sender's business.
     public func send(_ row: EarnRow, timeout: Double) -> EarnAttempt {
+        attempt(url: url, body: Self.body(for: row), timeout: timeout) { response in
+            EarnResponse.classify(status: response.status, headers: response.headers, body: response.body,
+                                  oauth: auth.isOAuth, now: wallNow())
+        }
+    }
+
+    /// Exactly one bulk earn attempt (see `BulkResponse` for how its answer reads).
+    public func sendBulk(_ body: [UInt8], customers: Int, timeout: Double) -> EarnAttempt {
+        var reading: BulkReading?
+        var attempt = attempt(url: bulkURL, body: body, timeout: timeout) { response in
+            let (outcome, bulk) = BulkResponse.classify(status: response.status, headers: response.headers, body: response.body,
+                                                        customers: customers, oauth: auth.isOAuth, now: wallNow())
+            reading = bulk
+            return outcome
+        }
+        attempt.bulk = reading
+        return attempt
+    }
+
+    private func attempt(url: String, body: [UInt8], timeout: Double,
+                         classify: (HTTPResponse) -> EarnOutcome) -> EarnAttempt {
         let request: HTTPRequest, token: String?
-        switch self.request(for: row, timeout: timeout) {
+        switch self.request(url: url, body: body, timeout: timeout) {
         case .success(let built): (request, token) = built
         case .failure(.refused(let status, let message)):
             return EarnAttempt(outcome: .fatal(httpStatus: status, message: message), httpStatus: status == 0 ? nil : status, token: nil)
@@ -68,8 +97,7 @@ public final class EarnClient {
         }
         do {
             let response = try transport.send(request)
-            let outcome = EarnResponse.classify(status: response.status, headers: response.headers, body: response.body,
-                                                oauth: auth.isOAuth, now: wallNow())
+            let outcome = classify(response)
             return EarnAttempt(outcome: outcome, httpStatus: response.status, token: token)
         } catch {
             let outcome: EarnOutcome

@@ -34,6 +34,8 @@ public struct SendResult: Sendable {
     public var latencies: [Double]
     /// 429s seen.
     public var throttled: Int
+    /// For a bulk earn, how the last answer read (its items, or "too many customers").
+    public var bulk: BulkReading? = nil
 }
 
 /// The per-row retry loop of one worker, the only layer that retries (AWS guidance: retry in
@@ -62,6 +64,17 @@ public final class EarnSender {
     }
 
     public func send(_ row: EarnRow, shouldStop: () -> Bool) -> SendResult {
+        send(shouldStop: shouldStop) { client.send(row, timeout: policy.timeout) }
+    }
+
+    /// One bulk earn (an encoded earnBulk body for `customers` customers), retried like a row:
+    /// the batch's requestId makes a resend safe (the server answers 809 per customer it has).
+    public func sendBulk(_ body: [UInt8], customers: Int, shouldStop: () -> Bool) -> SendResult {
+        send(shouldStop: shouldStop) { client.sendBulk(body, customers: customers, timeout: policy.timeout) }
+    }
+
+    /// The retry loop around any one-attempt closure.
+    func send(shouldStop: () -> Bool, attempt makeAttempt: () -> EarnAttempt) -> SendResult {
         var result = SendResult(outcome: .retryable(httpStatus: nil, code: nil, message: "not sent", retryAfter: nil),
                                 attempts: 0, lastHTTPStatus: nil, latencies: [], throttled: 0)
         var retries = 0
@@ -74,11 +87,12 @@ public final class EarnSender {
                 return result
             }
             let started = clock.now()
-            let attempt = client.send(row, timeout: policy.timeout)
+            let attempt = makeAttempt()
             result.latencies.append(max(0, clock.now() - started))
             result.attempts += 1
             result.lastHTTPStatus = attempt.httpStatus
             result.outcome = attempt.outcome
+            result.bulk = attempt.bulk
 
             switch attempt.outcome {
             case .earned, .duplicate, .rejected:
