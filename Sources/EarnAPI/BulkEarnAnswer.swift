@@ -35,13 +35,7 @@ public struct BulkEarnAnswer: Sendable, Equatable {
         json.raw(#","earnedBadgeId":""#)
         json.raw(earnedBadgeId)
         json.raw(#"","issuedId":"#)
-        if let issuedId {
-            json.raw("\"")
-            json.raw(issuedId)
-            json.raw("\"")
-        } else {
-            json.raw("null")
-        }
+        json.quoted(orNull: issuedId)
         json.raw(#","expiresOn":"#)
         json.secondsWithNanos(micros: expiresOnMicros)
         json.raw(#","status":""#)

@@ -96,18 +96,7 @@ public struct EarnBulkRequestBody: Sendable, Equatable {
     }
 
     private mutating func decodeTriggeredBy(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) {
-        guard scanner.peek == UInt8(ascii: "{") else { return try scanner.skipValue(depth: 0) }
-        guard try scanner.openObject() else { return }
-        repeat {
-            let key = try scanner.key()
-            if scanner.isPlain(key, "ownerType") {
-                ownerType = try EarnRequestBody.optionalString(&scanner)
-            } else if scanner.isPlain(key, "referenceId") {
-                referenceId = try EarnRequestBody.optionalString(&scanner)
-            } else {
-                try scanner.skipValue(depth: 1)
-            }
-        } while try scanner.memberFollows()
+        (ownerType, referenceId) = try EarnRequestBody.triggeredBy(&scanner)
     }
 
     /// The customers as sent, each a number or a digit string; nil when not an array.

@@ -108,20 +108,27 @@ public struct EarnRequestBody: Sendable, Equatable {
         }
     }
 
-    /// `triggeredBy` when it is an object; any other value reads as absent.
     private mutating func decodeTriggeredBy(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) {
-        guard scanner.peek == UInt8(ascii: "{") else { return try scanner.skipValue(depth: 0) }
-        guard try scanner.openObject() else { return }
+        (ownerType, referenceId) = try Self.triggeredBy(&scanner)
+    }
+
+    /// `triggeredBy`'s owner type and reference id when it is an object; any other value reads
+    /// as absent. The single and the bulk earn share it.
+    static func triggeredBy(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) -> (ownerType: String?, referenceId: String?) {
+        var found: (ownerType: String?, referenceId: String?) = (nil, nil)
+        guard scanner.peek == UInt8(ascii: "{") else { try scanner.skipValue(depth: 0); return found }
+        guard try scanner.openObject() else { return found }
         repeat {
             let key = try scanner.key()
             if scanner.isPlain(key, "ownerType") {
-                ownerType = try Self.optionalString(&scanner)
+                found.ownerType = try optionalString(&scanner)
             } else if scanner.isPlain(key, "referenceId") {
-                referenceId = try Self.optionalString(&scanner)
+                found.referenceId = try optionalString(&scanner)
             } else {
                 try scanner.skipValue(depth: 1)
             }
         } while try scanner.memberFollows()
+        return found
     }
 
     /// A string value; `null` or any other type reads as absent (the rules then answer).

@@ -36,13 +36,7 @@ public struct EarnedBadge: Sendable, Equatable {
         json.raw(#","requestId":"#)
         json.string(requestId)
         json.raw(#","issuedId":"#)
-        if let issuedId {
-            json.raw("\"")
-            json.raw(issuedId)
-            json.raw("\"")
-        } else {
-            json.raw("null")
-        }
+        json.quoted(orNull: issuedId)
         json.raw(#"},"errors":[],"warnings":[]}"#)
         return json.bytes
     }

@@ -36,6 +36,14 @@ public struct JSONWriter {
         bytes.append(34)
     }
 
+    /// Bytes that need no escaping (hex ids) as a JSON string, or `null` when there are none.
+    public mutating func quoted(orNull text: [UInt8]?) {
+        guard let text else { return raw("null") }
+        bytes.append(34)
+        bytes.append(contentsOf: text)
+        bytes.append(34)
+    }
+
     /// A string, or `null` when there is none.
     public mutating func string(orNull text: String?) {
         if let text { string(text) } else { raw("null") }
