@@ -37,6 +37,7 @@ extension RunCommand {
         flags.ledger = ledger
         flags.rebindLedger = rebindLedger ? true : nil
         flags.concurrency = concurrency
+        flags.duplicateMemory = duplicateMemory
         flags.rate = rate
         flags.maxAttempts = maxAttempts
         flags.timeout = timeout

@@ -29,6 +29,10 @@ struct ValidateCommand: ParsableCommand {
             completion: .directory)
     var reportDir: String?
 
+    @Option(name: .customLong("duplicate-memory"),
+            help: "MiB the duplicate check keeps in memory, whatever the input's size; beyond it, it spills to scratch files in the report directory, else $TMPDIR (default \(RunOptions.defaultDuplicateMemory)).")
+    var duplicateMemory: Int = RunOptions.defaultDuplicateMemory
+
     func run() throws {
         do {
             guard !inputs.isEmpty else { throw InputError(path: "", message: "no input files (give paths, or - with --format)") }
@@ -37,7 +41,11 @@ struct ValidateCommand: ParsableCommand {
             settings.settle = input.settle
             var resolver = RunOptionsResolver(flags: settings, environment: ProcessInfo.processInfo.environment, profile: nil)
             let (files, mapping, _) = try input.resolve(inputs, settle: try resolver.settle())
-            let summary = try InputValidation(files: files, mapping: mapping, reportDirectory: reportDir).run()
+            if let problem = RunOptions.duplicateMemoryProblem(duplicateMemory) {
+                throw fail("--duplicate-memory: \(problem)")
+            }
+            let summary = try InputValidation(files: files, mapping: mapping, reportDirectory: reportDir,
+                                              duplicateMemory: duplicateMemory << 20).run()
             print(summary.humanDescription)
             if let reportDir { print("reports written to \(TerminalText.escaped(reportDir))") }
             if summary.invalid > 0 || summary.changedInputs != nil { throw ExitCode(1) }

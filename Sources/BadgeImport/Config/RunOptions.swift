@@ -17,6 +17,8 @@ public struct RunOptions: Sendable {
     public static let defaultBreakerSeconds: Double = 60
     public static let defaultSettle: Double = 30
     public static let defaultProgressInterval: Double = 10
+    /// MiB for the in-input duplicate check's table and filter (see `DuplicateDetector`).
+    public static let defaultDuplicateMemory = DuplicateDetector.defaultMemoryBudget >> 20
     public static let defaultLedger = "badge-import.ledger"
     /// The embedded mock's "earned" rows exist nowhere else: its default ledger is its own.
     public static let defaultMockLedger = "badge-import.mock.ledger"
@@ -67,6 +69,9 @@ public struct RunOptions: Sendable {
     public var settle: Double = defaultSettle
     /// Seconds between progress log lines when stderr is not a terminal.
     public var progressInterval: Double = defaultProgressInterval
+    /// MiB the in-input duplicate check keeps in memory whatever the input's size; beyond it,
+    /// it spills to scratch files next to the ledger.
+    public var duplicateMemory: Int = defaultDuplicateMemory
 
     public init(inputs: [InputFile], mapping: MappingOptions, baseURL: String, auth: EarnAuthSettings,
                 ledgerPath: String) {

@@ -90,6 +90,7 @@ public struct RunOptionsResolver {
         options.archiveDir = try value(.archiveDir)
         options.settle = try settle()
         options.progressInterval = try value(.progressInterval, default: RunOptions.defaultProgressInterval)
+        options.duplicateMemory = try value(.duplicateMemory, default: RunOptions.defaultDuplicateMemory)
         if mock {
             options.baseURL = try startMock()
             options.ledgerTarget = .embeddedMock

@@ -53,8 +53,9 @@ extension RunSetting where Value == Int {
     static var concurrency: Self { .init("concurrency", \.concurrency, check: RunOptions.concurrencyProblem) }
     static var maxAttempts: Self { .init("max_attempts", \.maxAttempts, check: RunOptions.maxAttemptsProblem) }
     static var shards: Self { .init("shards", \.shards, check: RunOptions.shardCountProblem) }
+    static var duplicateMemory: Self { .init("duplicate_memory", \.duplicateMemory, check: RunOptions.duplicateMemoryProblem) }
 
-    static var all: [Self] { [concurrency, maxAttempts, shards] }
+    static var all: [Self] { [concurrency, maxAttempts, shards, duplicateMemory] }
 }
 
 extension RunSetting where Value == Double {

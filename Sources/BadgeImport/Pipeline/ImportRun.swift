@@ -81,7 +81,6 @@ public final class ImportRun: Sendable {
         // A slow run (a paced key, a struggling API) still commits what it has at least once a
         // second, so a killed process loses at most a second of outcomes.
         tracker.startTicking { recorder.commitIfDue() }
-        countRowsBeside(planner.toRead.map(\.file))
 
         let reading = planner.feed(recorder: recorder, ledger: planLedger, control: control, logger: logger,
                                    progress: { tracker.addBytesRead($0) }, send: { pool.put($0) })
@@ -90,7 +89,7 @@ public final class ImportRun: Sendable {
             control.stop(because: "the ledger could not be read (\(failure)); stopped before sending rows it could not check")
         }
         if !control.isStopping {
-            tracker.setTotalRows(recorder.snapshot().counts.values.reduce(0, +) + pool.waiting + pool.inFlight, exact: true)
+            tracker.setTotalRows(recorder.snapshot().counts.values.reduce(0, +) + pool.waiting + pool.inFlight)
         }
         pool.finish()
         tracker.stop()
@@ -148,20 +147,6 @@ public final class ImportRun: Sendable {
                     control.stop(because: RunFinisher.ledgerWriteFailed)
                 })
         } catch { throw ImportError(.configuration, error.description) }
-    }
-
-    /// The progress line's total, counted beside the import so the first rows go out at once.
-    /// The exact count replaces it when reading ends. Streams are not counted: they are read once.
-    private func countRowsBeside(_ files: [InputFile]) {
-        let shardCount = configuration.shard?.count ?? 1
-        Thread { [tracker] in
-            var total = 0
-            for file in files {
-                guard let count = RecordEstimate.count(file) else { return }
-                total += count
-            }
-            tracker.setTotalRows((total + shardCount - 1) / shardCount, exact: false)
-        }.start()
     }
 
     private func buildAuth() throws -> EarnAuth {
