@@ -104,7 +104,8 @@ public final class InputScan {
             if reader.lastRecordUnterminated, let change = Self.change(of: input, reader: reader) {
                 event = .cutShort(record, change: change)
             } else {
-                switch record {
+                // Consumed, so the row's strings move into the event instead of being copied.
+                switch consume record {
                 case .invalid(let invalid):
                     event = .invalid(invalid)
                 case .valid(let row, let original):
