@@ -58,14 +58,13 @@ final class RunPlanner {
             var hash: String?
             var skip = false
             if !file.isStream, let ledger, !configuration.reprocess {
-                do {
-                    if try ledger.hasFullyProcessedInput(bytes: bytes) {
-                        hash = try Self.contentHash(of: file)
-                        skip = try ledger.isInputFullyProcessed(sha256: hash!)
-                    }
-                } catch let error as LedgerError { throw ImportError(error) }
-                catch let error as ImportError { throw error }
-                catch { throw ImportError(.configuration, "\(error)") }
+                let candidate: Bool
+                do { candidate = try ledger.hasFullyProcessedInput(bytes: bytes) } catch { throw ImportError(error) }
+                if candidate {
+                    let sha256 = try Self.contentHash(of: file)
+                    do { skip = try ledger.isInputFullyProcessed(sha256: sha256) } catch { throw ImportError(error) }
+                    hash = sha256
+                }
             }
             inputs.append(Input(file: file, sha256: hash ?? "", bytes: bytes, columns: opened.columns, alreadyProcessed: skip))
         }
