@@ -73,6 +73,24 @@ import Testing
         #expect(try RunPlanner(configuration: reprocess, ledger: ledger).toRead.count == 1)
     }
 
+    /// No counting pass: until reading ends the total is the rows done scaled by the bytes read;
+    /// the exact count replaces it.
+    @Test func theProgressTotalIsProjectedFromTheBytesReadUntilItIsKnown() throws {
+        let dir = try InputTempDir()
+        let time = VirtualClock()
+        let recorder = try recorder(dir, ledger: nil)
+        let progress = RunProgress(clock: time.clock)
+        progress.begin(at: time.clock.now(), sources: RunProgress.Sources(
+            recorder: recorder, limiter: RateLimiter(mode: .adaptive(ceiling: nil), clock: time.clock), inFlight: { 0 }),
+                       totalBytes: 4_000)
+        #expect(progress.snapshot().totalRows == nil, "nothing read yet: no total")
+        progress.addBytesRead(1_000)
+        for line in 1...25 { recorder.record(RowResult(source: "a.csv", line: line, requestId: "r\(line)", status: .invalid, original: [])) }
+        #expect(progress.snapshot().totalRows == 100)
+        progress.setTotalRows(97)
+        #expect(progress.snapshot().totalRows == 97)
+    }
+
     /// Only a file of the size of one the ledger has finished is hashed before it is read; one of
     /// the same size but other bytes is hashed, found new, and read.
     @Test func onlyAFileOfAFinishedSizeIsHashedBeforeItIsRead() throws {
