@@ -49,7 +49,10 @@ let package = Package(
 
         // SHA-256 (requestIds, content hashes) and MD5 (Basic auth's password form), shared by
         // the importer and the mock so neither carries a copy.
-        .target(name: "Digest"),
+        // On x86 CPUs with the SHA extensions the block function runs in CSHA256 (C intrinsics,
+        // about 5x the Swift code's speed: one requestId per row); elsewhere in Swift.
+        .target(name: "CSHA256"),
+        .target(name: "Digest", dependencies: ["CSHA256"]),
 
         // The earn API's wire model, shared so the client and the mock cannot drift apart: owner
         // types, ISO 8601 instants, the request body (encoded by the client, decoded by the mock),
@@ -95,7 +98,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["BadgeImport", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/TestSupport"),
         .testTarget(name: "BadgeImportTests", dependencies: [
-            "BadgeImport", "MockEarnAPI", "Digest", "EarnAPI", "TestSupport",
+            "BadgeImport", "MockEarnAPI", "Digest", "CSHA256", "EarnAPI", "TestSupport",
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "MockEarnAPITests", dependencies: ["MockEarnAPI", "Digest", "EarnAPI"]),

@@ -22,7 +22,7 @@ public func fuzzInputReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
         guard let file = try? InputFile(path: "fuzz.\(format.rawValue)\(gzip ? ".gz" : "")") else { return 0 }
         let source = ByteSource(bytes: content, name: file.path, gzip: gzip)
         guard let reader = try? EarnFileReader(file: file, mapping: fuzzMapping, source: source) else { return 0 }
-        var detector = DuplicateDetector()
+        let detector = DuplicateDetector(memoryBudget: 1 << 16)
         var count = 0
         while let record = try? reader.next() {
             count += 1
@@ -31,7 +31,7 @@ public func fuzzInputReaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
                 precondition(row.badgeMetaId.utf8.count == 24 && row.customerId > 0 && !row.referenceId.isEmpty)
                 precondition(row.earnEventDate.map { EventInstant(iso8601: $0)?.utcString == $0 } ?? false)
                 precondition(format == .jsonl || original.count == reader.columns.count)
-                _ = detector.firstOccurrence(of: row.requestId, source: row.source, line: row.line)
+                _ = try? detector.firstOccurrence(of: row.requestId, source: row.source, line: row.line)
             case .invalid(let bad):
                 precondition(!bad.errors.isEmpty && bad.line >= 1)
             }

@@ -1,3 +1,6 @@
+#if canImport(CSHA256)
+import CSHA256
+#endif
 /// SHA-256 (FIPS 180-4), streaming, written here rather than pulling in swift-crypto:
 /// BoringSSL would add about a minute to every clean build, and the importer only needs
 /// one hash. It works on UInt32 words straight out of an unsafe buffer, keeps the partial
@@ -144,8 +147,21 @@ public struct SHA256: Sendable {
     }
 
     @inline(__always) private mutating func compress(_ p: UnsafeRawPointer) {
+        #if canImport(CSHA256)
+        if SHA256.hardware {
+            withUnsafeMutableBytes(of: &state) { words in
+                csha256_compress(words.baseAddress!.assumingMemoryBound(to: UInt32.self), p.assumingMemoryBound(to: UInt8.self), 1)
+            }
+            return
+        }
+        #endif
         SHA256.compressBlock(p, &state)
     }
+
+    #if canImport(CSHA256)
+    /// The CPU has the SHA extensions: a constant of the machine, read once.
+    static let hardware = csha256_available() != 0
+    #endif
 }
 
 /// 64 bytes inline: a partial block.

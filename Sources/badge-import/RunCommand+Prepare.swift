@@ -34,6 +34,7 @@ extension RunCommand {
         flags.ledger = ledger
         flags.rebindLedger = rebindLedger ? true : nil
         flags.concurrency = concurrency
+        flags.duplicateMemory = duplicateMemory
         flags.rate = rate
         flags.maxAttempts = maxAttempts
         flags.timeout = timeout

@@ -52,6 +52,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Requests in flight at once (default \(RunOptions.defaultConcurrency)).")
     var concurrency: Int?
 
+    @Option(name: .customLong("duplicate-memory"),
+            help: "MiB the in-input duplicate check keeps in memory, whatever the input's size; beyond it, it spills to scratch files next to the ledger (default \(RunOptions.defaultDuplicateMemory)).")
+    var duplicateMemory: Int?
+
     @Option(help: "Pace for all workers together, e.g. 1000/min or 20/s; without it the pace adapts to 429s.")
     var rate: String?
 

@@ -35,6 +35,10 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .customLong("bulk-size"), help: "Bulk size for --bulk-preview (default \(RunOptions.defaultBulkSize), 1 to \(RunOptions.maxBulkSize)).")
     var bulkSize = RunOptions.defaultBulkSize
 
+    @Option(name: .customLong("duplicate-memory"),
+            help: "MiB the duplicate check keeps in memory, whatever the input's size; beyond it, it spills to scratch files in the report directory, else $TMPDIR (default \(RunOptions.defaultDuplicateMemory)).")
+    var duplicateMemory: Int = RunOptions.defaultDuplicateMemory
+
     func run() throws {
         do {
             guard !inputs.isEmpty else { throw InputError(path: "", message: "no input files (give paths, or - with --format)") }
@@ -44,7 +48,11 @@ struct ValidateCommand: ParsableCommand {
             var resolver = RunOptionsResolver(flags: settings, environment: ProcessInfo.processInfo.environment, profile: nil)
             let (files, mapping, _) = try input.resolve(inputs, settle: try resolver.settle())
             if let problem = RunOptions.bulkSizeProblem(bulkSize) { throw InputError(path: "", message: "--bulk-size: " + problem) }
-            var validation = InputValidation(files: files, mapping: mapping, reportDirectory: reportDir)
+            if let problem = RunOptions.duplicateMemoryProblem(duplicateMemory) {
+                throw fail("--duplicate-memory: \(problem)")
+            }
+            var validation = InputValidation(files: files, mapping: mapping, reportDirectory: reportDir,
+                                             duplicateMemory: duplicateMemory << 20)
             validation.bulkPreviewSize = bulkPreview ? bulkSize : nil
             let summary = try validation.run()
             print(summary.humanDescription)

@@ -25,6 +25,8 @@ struct ConfigPrecedenceTests {
             read: { $0.rate?.description ?? "unlimited" }, expected: ["10/s", "20/s", "30/min", "unlimited"]),
         Row(key: "concurrency", flag: { $0.concurrency = 32 }, environment: "12", profile: { $0.concurrency = 4 },
             read: { "\($0.concurrency)" }, expected: ["32", "12", "4", "8"]),
+        Row(key: "duplicate_memory", flag: { $0.duplicateMemory = 8 }, environment: "16", profile: { $0.duplicateMemory = 64 },
+            read: { "\($0.duplicateMemory)" }, expected: ["8", "16", "64", "32"]),
         Row(key: "ledger", flag: { $0.ledger = "/f" }, environment: "/e", profile: { $0.ledger = "/p" },
             read: \.ledgerPath, expected: ["/f", "/e", "/p", "badge-import.ledger"]),
         Row(key: "report_dir", flag: { $0.reportDir = "f" }, environment: "/e", profile: { $0.reportDir = "/p/" },

@@ -1,10 +1,34 @@
 import Testing
 @testable import BadgeImport
-import Digest
+@testable import Digest
+import CSHA256
 
 /// NIST FIPS 180-4 / CAVP example vectors.
 struct IdentitySHA256Tests {
     private func hex(_ bytes: [UInt8]) -> String { SHA256.hex(SHA256.digest(bytes)) }
+
+    /// Both block functions, the Swift one and the SHA-NI one (where the CPU has it), give the
+    /// same state for the same blocks: the vectors above only exercise the one in use.
+    @Test func swiftAndHardwareBlockFunctionsAgree() {
+        var random = SplitMix64ForTests(seed: 7)
+        let blocks = (0..<64 * 50).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        var software: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+            (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
+        var hardware = software
+        blocks.withUnsafeBytes { raw in
+            for k in 0..<50 { SHA256.compressBlock(raw.baseAddress! + 64 * k, &software) }
+            guard SHA256.hardware else { return }
+            withUnsafeMutableBytes(of: &hardware) { words in
+                csha256_compress(words.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                 raw.baseAddress!.assumingMemoryBound(to: UInt8.self), 50)
+            }
+        }
+        let words = { (state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)) in
+            withUnsafeBytes(of: state) { Array($0.bindMemory(to: UInt32.self)) }
+        }
+        if SHA256.hardware { #expect(words(software) == words(hardware)) }
+        #expect(words(software)[0] != 0x6a09_e667)
+    }
 
     @Test func emptyMessage() {
         #expect(hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
@@ -49,5 +73,18 @@ struct IdentitySHA256Tests {
 
     @Test func hexIsLowerCase() {
         #expect(SHA256.hex([0x00, 0xAB, 0xFF, 0x10]) == "00abff10")
+    }
+}
+
+/// SplitMix64, for test data.
+private struct SplitMix64ForTests {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

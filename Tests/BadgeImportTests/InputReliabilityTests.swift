@@ -39,14 +39,6 @@ import Synchronization
         #expect(reader.contentHash == SHA256.hex(SHA256.digest(Array(text.utf8))))
     }
 
-    @Test func recordEstimateNeverReadsAFIFO() throws {
-        let dir = try InputTempDir()
-        let fifo = dir.path("f.csv")
-        #expect(mkfifo(fifo, 0o600) == 0)
-        // Opening a FIFO for reading would block without a writer: this returns at once.
-        #expect(RecordEstimate.count(try InputFile(path: fifo)) == nil)
-    }
-
     // MARK: Bounds
 
     @Test func aHeaderOfTooManyColumnsIsAConfigurationError() throws {

@@ -58,7 +58,11 @@ import Testing
         let ledger = try Ledger(path: config.ledgerPath)
         defer { ledger.close() }
         let first = try RunPlanner(configuration: config, ledger: ledger)
+        #expect(first.inputs.first?.sha256 == "", "no file of its size was ever finished: not hashed before reading")
+        _ = first.feed(recorder: try recorder(dir, ledger: nil), ledger: nil, control: RunControl(), logger: .init(label: "t"),
+                       progress: { _ in }, send: { _ in })
         let input = try #require(first.inputs.first)
+        #expect(input.sha256 == (try RunPlanner.contentHash(of: input.file)), "the hash taken on the way is the file's")
         try ledger.markInputFullyProcessed(RunInput(path: "elsewhere.csv", sha256: input.sha256, bytes: input.bytes),
                                            runId: try ledger.startRun(sampleStart()))
 
@@ -67,6 +71,42 @@ import Testing
         var reprocess = config
         reprocess.reprocess = true
         #expect(try RunPlanner(configuration: reprocess, ledger: ledger).toRead.count == 1)
+    }
+
+    /// No counting pass: until reading ends the total is the rows done scaled by the bytes read;
+    /// the exact count replaces it.
+    @Test func theProgressTotalIsProjectedFromTheBytesReadUntilItIsKnown() throws {
+        let dir = try InputTempDir()
+        let time = VirtualClock()
+        let recorder = try recorder(dir, ledger: nil)
+        let progress = RunProgress(clock: time.clock)
+        progress.begin(at: time.clock.now(), sources: RunProgress.Sources(
+            recorder: recorder, limiter: RateLimiter(mode: .adaptive(ceiling: nil), clock: time.clock), inFlight: { 0 }),
+                       totalBytes: 4_000)
+        #expect(progress.snapshot().totalRows == nil, "nothing read yet: no total")
+        progress.addBytesRead(1_000)
+        for line in 1...25 { recorder.record(RowResult(source: "a.csv", line: line, requestId: "r\(line)", status: .invalid, original: [])) }
+        #expect(progress.snapshot().totalRows == 100)
+        progress.setTotalRows(97)
+        #expect(progress.snapshot().totalRows == 97)
+    }
+
+    /// Only a file of the size of one the ledger has finished is hashed before it is read; one of
+    /// the same size but other bytes is hashed, found new, and read.
+    @Test func onlyAFileOfAFinishedSizeIsHashedBeforeItIsRead() throws {
+        let dir = try InputTempDir()
+        let config = try configuration(dir, Self.header + Self.row("a"))
+        let ledger = try Ledger(path: config.ledgerPath)
+        defer { ledger.close() }
+        let size = try #require(FileStamp.of(path: config.inputs[0].path)?.size)
+        let runId = try ledger.startRun(sampleStart())
+        try ledger.markInputFullyProcessed(RunInput(path: "other.csv", sha256: String(repeating: "0", count: 64), bytes: size + 1), runId: runId)
+        #expect(try RunPlanner(configuration: config, ledger: ledger).inputs.first?.sha256 == "")
+
+        try ledger.markInputFullyProcessed(RunInput(path: "same-size.csv", sha256: String(repeating: "1", count: 64), bytes: size), runId: runId)
+        let planner = try RunPlanner(configuration: config, ledger: ledger)
+        #expect(planner.inputs.first?.sha256 == (try RunPlanner.contentHash(of: config.inputs[0])))
+        #expect(planner.toRead.count == 1)
     }
 
     @Test func aLedgerThatCannotBeReadStopsTheFeed() throws {
@@ -158,6 +198,9 @@ import Testing
     func finish(_ dir: InputTempDir, _ config: RunOptions, ledger: Ledger?, runId: Int64, recorder: RunRecorder,
                 control: RunControl = RunControl(), reading: RunPlanner.Reading) throws -> ImportOutcome {
         let planner = try RunPlanner(configuration: config, ledger: nil)
+        // Read as a run reads it: the content hash is taken on the way.
+        _ = planner.feed(recorder: recorder, ledger: nil, control: RunControl(), logger: .init(label: "t"),
+                         progress: { _ in }, send: { _ in })
         let finisher = RunFinisher(configuration: config, ledger: ledger, runId: runId, reportDirectory: dir.path("out"),
                                    recorder: recorder, control: control, logger: .init(label: "t"), recordedOptions: [:])
         let times = RunFinisher.Times(started: Date(timeIntervalSince1970: 1_700_000_000),

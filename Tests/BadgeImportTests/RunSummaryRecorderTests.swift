@@ -106,6 +106,17 @@ struct RunSummaryRecorderTests {
         #expect(s[1].count == 1 && s[1].status == "invalid")
     }
 
+    /// Codes from a server (or reason combinations) by the thousand: the tally stays at its
+    /// bound, and every row is still counted.
+    @Test func errorTallyKeepsABoundedNumberOfKinds() {
+        var tally = ErrorTally()
+        for code in 0..<5_000 { tally.add(status: .rejected, code: "code-\(code)", message: "m\(code)", example: "in.csv:\(code)") }
+        let s = tally.summaries
+        #expect(s.count == ErrorTally.maxKinds + 1)
+        #expect(s.reduce(0) { $0 + $1.count } == 5_000)
+        #expect(s.first { $0.code == ErrorTally.otherCode }?.count == 5_000 - ErrorTally.maxKinds)
+    }
+
     @Test func summaryJSONRoundTripsWithEveryStatusCounted() throws {
         let summary = RunSummary(runId: 3, ledger: "x.ledger", startedAt: RunSummary.timestamp(Date(timeIntervalSince1970: 0)),
                                  endedAt: "1970-01-01T00:00:10.000Z", durationSeconds: 10,

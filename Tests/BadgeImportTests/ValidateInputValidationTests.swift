@@ -3,6 +3,28 @@ import Testing
 @testable import BadgeImport
 
 struct ValidateInputValidationTests {
+    /// A budget far below the file (64 KiB: the table spills every couple of thousand ids): the
+    /// counts and duplicates.csv are exactly those of a check all in memory, and the scratch
+    /// files left nothing in the report directory.
+    @Test func aSmallDuplicateBudgetGivesExactlyTheSameReport() throws {
+        let dir = try InputTempDir()
+        var csv = sampleHeader + "\n"
+        for i in 0..<20_000 { csv += "\(goodBadge),\(62_090_000 + i),2024-03-01T10:00:00Z,Loyalty,r\(i)\n" }
+        for i in stride(from: 0, to: 20_000, by: 1_000) { csv += "\(goodBadge),\(62_090_000 + i),2024-03-01T10:00:00Z,Loyalty,r\(i)\n" }
+        let path = try dir.write("big.csv", csv)
+        let small = InputValidation(files: [try InputFile(path: path)], mapping: testMapping(), reportDirectory: dir.path("small"),
+                                    duplicateMemory: 1 << 16)
+        let large = InputValidation(files: [try InputFile(path: path)], mapping: testMapping(), reportDirectory: dir.path("large"))
+        let spilled = try small.run()
+        #expect(try large.run() == spilled)
+        #expect(spilled.duplicatesInInput == 20 && spilled.uniqueRequestIds == 20_000)
+        let duplicates = try String(contentsOfFile: dir.path("small/duplicates.csv"), encoding: .utf8)
+        #expect(duplicates == (try String(contentsOfFile: dir.path("large/duplicates.csv"), encoding: .utf8)))
+        #expect(duplicates.contains(",20012,") && duplicates.hasSuffix(",\(path),19002\n"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path("small")).sorted()
+                == ["duplicates.csv", "invalid.csv", "summary.json"])
+    }
+
     @Test func countsReportsAndDuplicatesAcrossFiles() throws {
         let dir = try InputTempDir()
         let a = try dir.write("a.csv", """

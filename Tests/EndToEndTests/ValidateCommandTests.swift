@@ -88,6 +88,19 @@ struct ValidateCommandTests {
         #expect(summary?["invalidByReason"] as? [String: Int] == ["customerId.notInteger": 1, "earnEventDate.invalid": 1, "ownerType.unknown": 1])
     }
 
+    /// The duplicate check's memory is a flag: checked before any row, and any budget in range
+    /// gives the same counts.
+    @Test func duplicateMemoryIsAFlagCheckedUpFront() throws {
+        let dir = try tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        try (header + good + good).write(to: dir.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
+        let small = try run(["validate", "in.csv", "--duplicate-memory", "4", "--report-dir", "rep"], in: dir)
+        #expect(small.status == 0)
+        #expect(small.stdout.hasPrefix("2 records in 1 input: 2 valid (1 unique requestIds, 1 duplicate-in-input)"))
+        let tooSmall = try run(["validate", "in.csv", "--duplicate-memory", "2"], in: dir)
+        #expect(tooSmall.status == 2)
+        #expect(tooSmall.stderr.contains("--duplicate-memory: duplicate memory 2 MiB must be between 4 and 65536"), "\(tooSmall.stderr)")
+    }
+
     @Test func standardInputNeedsFormat() throws {
         let piped = try run(["validate", "-", "--format", "csv"], stdin: Data((header + good + good).utf8))
         #expect(piped.status == 0)

@@ -33,6 +33,11 @@ extension RunOptions {
         n >= 1 ? nil : "max attempts \(n) must be at least 1"
     }
 
+    public static func duplicateMemoryProblem(_ mebibytes: Int) -> String? {
+        let low = DuplicateDetector.minimumMemoryBudget >> 20
+        return (low...65_536).contains(mebibytes) ? nil : "duplicate memory \(mebibytes) MiB must be between \(low) and 65536"
+    }
+
     public static func timeoutProblem(_ seconds: Double) -> String? {
         seconds > 0 ? nil : "timeout \(seconds) must be more than 0 seconds"
     }

@@ -19,6 +19,8 @@ public struct RunOptions: Sendable {
     public static let defaultProgressInterval: Double = 10
     public static let defaultBulkSize = 100
     public static let maxBulkSize = 1_000
+    /// MiB for the in-input duplicate check's table and filter (see `DuplicateDetector`).
+    public static let defaultDuplicateMemory = DuplicateDetector.defaultMemoryBudget >> 20
     public static let defaultLedger = "badge-import.ledger"
     /// The embedded mock's "earned" rows exist nowhere else: its default ledger is its own.
     public static let defaultMockLedger = "badge-import.mock.ledger"
@@ -96,6 +98,9 @@ public struct RunOptions: Sendable {
     public var bulk: Bool = false
     /// Customers per bulk earn at most (halved for the rest of a run on "too many customers").
     public var bulkSize: Int = defaultBulkSize
+    /// MiB the in-input duplicate check keeps in memory whatever the input's size; beyond it,
+    /// it spills to scratch files next to the ledger.
+    public var duplicateMemory: Int = defaultDuplicateMemory
 
     public init(inputs: [InputFile], mapping: MappingOptions, baseURL: String, auth: EarnAuthSettings,
                 ledgerPath: String) {

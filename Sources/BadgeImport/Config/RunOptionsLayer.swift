@@ -22,6 +22,8 @@ public struct RunOptionsLayer: Sendable, Equatable {
     /// e.g. "1000/min", or "unlimited" to let the pace adapt (see RateSpec.parseSetting).
     public var rate: String?
     public var concurrency: Int?
+    /// MiB for the in-input duplicate check.
+    public var duplicateMemory: Int?
     public var ledger: String?
     /// From flags: the run's report directory. From the environment or a profile: the parent
     /// of the per-run directories (`<reportDir>/run-<id>/`). Two meanings, as the tool has

@@ -12,6 +12,7 @@ extension RunOptionsResolver {
             "report_dir": options.reportDir ?? "",
             "max_attempts": String(options.maxAttempts),
             "timeout": String(options.timeout),
+            "duplicate_memory": String(options.duplicateMemory),
         ]
         if case .basic(let username, _) = options.auth { recorded["username"] = username }
         for (key, origin) in origins { recorded["source." + key] = origin }

@@ -94,6 +94,7 @@ public struct RunOptionsResolver {
         try resolveMonitoring(into: &options)
         options.bulk = try value(.bulk, default: false)
         options.bulkSize = try value(.bulkSize, default: RunOptions.defaultBulkSize)
+        options.duplicateMemory = try value(.duplicateMemory, default: RunOptions.defaultDuplicateMemory)
         if mock {
             options.baseURL = try startMock()
             options.ledgerTarget = .embeddedMock

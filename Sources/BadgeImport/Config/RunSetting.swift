@@ -64,8 +64,9 @@ extension RunSetting where Value == Int {
     static var maxAttempts: Self { .init("max_attempts", \.maxAttempts, check: RunOptions.maxAttemptsProblem) }
     static var shards: Self { .init("shards", \.shards, check: RunOptions.shardCountProblem) }
     static var bulkSize: Self { .init("bulk_size", \.bulkSize, check: RunOptions.bulkSizeProblem) }
+    static var duplicateMemory: Self { .init("duplicate_memory", \.duplicateMemory, check: RunOptions.duplicateMemoryProblem) }
 
-    static var all: [Self] { [concurrency, maxAttempts, shards, bulkSize] }
+    static var all: [Self] { [concurrency, maxAttempts, shards, bulkSize, duplicateMemory] }
 }
 
 extension RunSetting where Value == Double {

@@ -1,57 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds a requestId seen earlier in this input (duplicate-in-input), across all files of a
-/// run, in compact memory: the only structure that grows with the row count.
+/// run, exactly and within a fixed memory budget whatever the number of rows.
 ///
-/// Each requestId is reduced to a 64-bit fingerprint: its UTF-8 bytes, 8 at a time, chained
-/// through SplitMix64's bijective finaliser (seeded with the length). Cheaper than a second
-/// SHA-256 per row, and structured ids cannot collide by construction when they differ only
-/// in their last word (`000…0001` and `000…0002`, `order-17` and `order-18`); otherwise two
-/// distinct ids share a fingerprint with probability about 2⁻⁶⁴ (not meant to resist someone
-/// crafting collisions in their own input: that would only skip their own row). Fingerprints live in 64 open-addressing shards (linear probing,
-/// load <= 0.85, each grown by 1.35x on its own, so a resize never holds two copies of the
-/// whole table), with a parallel array of the first occurrence's line and, only once a
-/// second input appears, its input index. 12 bytes per slot, about 14.5 MB per million ids
-/// (measured: peak RSS of `validate` on 1M rows is 15.5 MB above the 10k-row run).
-/// Over a whole input, some two of n distinct ids share a fingerprint with probability about
-/// n²/2⁶⁵ (3e-8 at a million rows): the accepted cost of not keeping every id.
-public struct DuplicateDetector: Sendable {
-    private struct Shard: Sendable {
-        var fingerprints: [UInt64]
-        var lines: [UInt32]
-        var sourceIndexes: [UInt16] = []
+/// - Every distinct id is appended, with where it was first seen, to a log in a scratch file
+///   (`RequestIdLog`, about 48 bytes a derived id) in `directory`: next to the ledger for `run`,
+///   the report directory or the temporary directory for `validate`. Unlinked at creation, so
+///   nothing is left behind.
+/// - In memory: a 64-bit fingerprint of each recent id and its log offset (16 bytes a slot, in
+///   64 open-addressing shards), up to half the budget. A fingerprint match is only ever a
+///   candidate: the id in the log decides, so two ids sharing a fingerprint are still two ids.
+/// - When the table is full, its pairs are sorted and spilled to a run on disk (`SpilledRuns`)
+///   and their fingerprints set in a fixed-size Bloom filter (`SpillFilter`, the other half of
+///   the budget). An id the filter has never seen (nearly every id of a clean file) is new
+///   without touching the disk; a "maybe" is settled by the runs and the log.
+///
+/// So: a duplicate is never let through and a unique id never dropped; memory is the budget
+/// plus 8 bytes per 16 KiB of spilled run; only the time of a lookup grows (slowly) with size.
+public final class DuplicateDetector {
+    /// 32 MiB: under it a file of about 890,000 distinct ids is checked without spilling.
+    public static let defaultMemoryBudget = 32 << 20
+    /// Below this the table would spill every few thousand rows.
+    public static let minimumMemoryBudget = 4 << 20
+
+    private struct Slot {
+        var fingerprint: UInt64   // 0: empty
+        var offset: Int64
+    }
+
+    private struct Shard {
+        var slots: [Slot]
         var count = 0
 
-        init(capacity: Int, withSources: Bool) {
-            fingerprints = Array(repeating: 0, count: capacity)
-            lines = Array(repeating: 0, count: capacity)
-            if withSources { sourceIndexes = Array(repeating: 0, count: capacity) }
-        }
+        init(capacity: Int) { slots = Array(repeating: Slot(fingerprint: 0, offset: 0), count: capacity) }
 
         @inline(__always) static func home(_ fp: UInt64, _ capacity: Int) -> Int {
             // The top bits chose the shard; spread the rest over the slots (multiply-shift).
             Int(truncatingIfNeeded: (fp &<< DuplicateDetector.shardBits).multipliedFullWidth(by: UInt64(capacity)).high)
         }
 
-        /// The slot holding `fp`, or the empty slot where it belongs.
-        @inline(__always) func find(_ fp: UInt64) -> (slot: Int, found: Bool) {
-            let capacity = fingerprints.count
-            var slot = Shard.home(fp, capacity)
-            while true {
-                let existing = fingerprints[slot]
-                if existing == fp { return (slot, true) }
-                if existing == 0 { return (slot, false) }
-                slot += 1
-                if slot == capacity { slot = 0 }
-            }
-        }
-
-        mutating func grow() {
-            let newCapacity = fingerprints.count + fingerprints.count * 35 / 100
-            var bigger = Shard(capacity: newCapacity, withSources: !sourceIndexes.isEmpty)
-            for old in 0..<fingerprints.count where fingerprints[old] != 0 {
-                let slot = bigger.find(fingerprints[old]).slot
-                bigger.fingerprints[slot] = fingerprints[old]
-                bigger.lines[slot] = lines[old]
-                if !sourceIndexes.isEmpty { bigger.sourceIndexes[slot] = sourceIndexes[old] }
+        mutating func grow(to capacity: Int) {
+            var bigger = Shard(capacity: capacity)
+            for slot in slots where slot.fingerprint != 0 {
+                var k = Shard.home(slot.fingerprint, capacity)
+                while bigger.slots[k].fingerprint != 0 { k = k + 1 == capacity ? 0 : k + 1 }
+                bigger.slots[k] = slot
             }
             bigger.count = count
             self = bigger
@@ -59,47 +56,142 @@ public struct DuplicateDetector: Sendable {
     }
 
     static let shardBits: UInt64 = 6
+    private static let shardCount = 1 << Int(shardBits)
+    private static let initialShardCapacity = 64
+
+    private let directory: String
+    /// Tests narrow the fingerprints to force collisions; all ones otherwise.
+    private let fingerprintMask: UInt64
+    private let maxShardCapacity: Int
+    private let filterBytes: Int
     private var shards: [Shard]
+    private var log: RequestIdLog?
+    private var runs: SpilledRuns?
+    private var filter: SpillFilter?
     private var sources: [String] = []
     private var sourceIndex: [String: Int] = [:]
     /// Distinct requestIds remembered so far.
     public private(set) var count = 0
+    /// Times the table was spilled to disk (for tests and the benchmark's notes).
+    public private(set) var spills = 0
 
-    public init() {
-        shards = Array(repeating: Shard(capacity: 64, withSources: false), count: 1 << Int(DuplicateDetector.shardBits))
+    /// - Parameters:
+    ///   - memoryBudget: bytes for the table and the filter together (see `defaultMemoryBudget`).
+    ///   - directory: where the scratch files go; created on the first id.
+    public convenience init(memoryBudget: Int = DuplicateDetector.defaultMemoryBudget,
+                            directory: String = DuplicateDetector.temporaryDirectory) {
+        self.init(memoryBudget: memoryBudget, directory: directory, fingerprintMask: ~0)
+    }
+
+    init(memoryBudget: Int, directory: String, fingerprintMask: UInt64) {
+        self.directory = directory
+        self.fingerprintMask = fingerprintMask
+        let budget = max(memoryBudget, 1 << 16)
+        maxShardCapacity = max(Self.initialShardCapacity, budget / 2 / MemoryLayout<Slot>.stride / Self.shardCount)
+        filterBytes = budget / 2
+        shards = Array(repeating: Shard(capacity: Self.initialShardCapacity), count: Self.shardCount)
+    }
+
+    /// `$TMPDIR`, else /tmp.
+    public static var temporaryDirectory: String {
+        if let tmp = getenv("TMPDIR"), tmp.pointee != 0 { return String(cString: tmp) }
+        return "/tmp"
     }
 
     /// nil the first time an id is seen (and it is remembered); otherwise where it was first seen.
-    public mutating func firstOccurrence(of requestId: String, source: String, line: Int) -> (source: String, line: Int)? {
-        let fp = DuplicateDetector.fingerprint(requestId)
-        let s = index(of: source)
-        let shardIndex = Int(truncatingIfNeeded: fp >> (64 - DuplicateDetector.shardBits))
-        let hit = shards[shardIndex].find(fp)
-        if hit.found {
-            let shard = shards[shardIndex]
-            let first = shard.sourceIndexes.isEmpty ? 0 : Int(shard.sourceIndexes[hit.slot])
-            return (sources[first], Int(shard.lines[hit.slot]))
+    /// Throws when the scratch files cannot be written or read (a full disk): the caller must
+    /// stop rather than guess.
+    public func firstOccurrence(of requestId: String, source: String, line: Int) throws(InputError) -> (source: String, line: Int)? {
+        let masked = Self.fingerprint(requestId) & fingerprintMask
+        let fp = masked == 0 ? 1 : masked
+        let log = try openLog()
+        let shardIndex = Int(truncatingIfNeeded: fp >> (64 - Self.shardBits))
+        // Recent ids: the table. Probing goes past a fingerprint that is another id's.
+        var slot = Shard.home(fp, shards[shardIndex].slots.count)
+        while true {
+            let existing = shards[shardIndex].slots[slot]
+            if existing.fingerprint == 0 { break }
+            if existing.fingerprint == fp, let first = try log.firstSeen(at: existing.offset, ifItIs: requestId) {
+                return (sources[first.source], first.line)
+            }
+            slot += 1
+            if slot == shards[shardIndex].slots.count { slot = 0 }
         }
-        shards[shardIndex].fingerprints[hit.slot] = fp
-        shards[shardIndex].lines[hit.slot] = UInt32(clamping: line)
-        if !shards[shardIndex].sourceIndexes.isEmpty { shards[shardIndex].sourceIndexes[hit.slot] = UInt16(clamping: s) }
+        // Older ids: on disk, when the filter cannot rule them out.
+        if let filter, let runs, filter.mayContain(fp) {
+            var found: (source: Int, line: Int)?
+            _ = try runs.visit(fp) { (offset: Int64) throws(InputError) -> Bool in
+                found = try log.firstSeen(at: offset, ifItIs: requestId)
+                return found != nil
+            }
+            if let found { return (sources[found.source], found.line) }
+        }
+        let offset = try log.append(requestId, source: index(of: source), line: line)
+        shards[shardIndex].slots[slot] = Slot(fingerprint: fp, offset: offset)
         shards[shardIndex].count += 1
         count += 1
-        if shards[shardIndex].count * 100 > shards[shardIndex].fingerprints.count * 85 { shards[shardIndex].grow() }
+        let capacity = shards[shardIndex].slots.count
+        if shards[shardIndex].count * 100 > capacity * 85 {
+            if capacity < maxShardCapacity {
+                shards[shardIndex].grow(to: min(maxShardCapacity, capacity * 2))
+            } else {
+                try spill()
+            }
+        }
         return nil
     }
 
-    private mutating func index(of source: String) -> Int {
+    private func openLog() throws(InputError) -> RequestIdLog {
+        if let log { return log }
+        let opened = try RequestIdLog(directory: directory)
+        log = opened
+        return opened
+    }
+
+    /// Moves the whole table to a sorted run on disk. Each shard is sorted in place (the shards
+    /// hold ascending ranges of fingerprints), so the spill needs no memory of its own.
+    private func spill() throws(InputError) {
+        let runs = self.runs ?? SpilledRuns(directory: directory)
+        self.runs = runs
+        if filter == nil { filter = SpillFilter(bytes: filterBytes) }
+        for k in shards.indices {
+            shards[k].slots.withUnsafeMutableBufferPointer { slots in
+                var used = 0
+                for i in slots.indices where slots[i].fingerprint != 0 {
+                    slots[used] = slots[i]
+                    used += 1
+                }
+                for i in used..<slots.count { slots[i].fingerprint = 0 }
+                var prefix = UnsafeMutableBufferPointer(rebasing: slots[0..<used])
+                prefix.sort { $0.fingerprint < $1.fingerprint }
+            }
+        }
+        try runs.add { (append: (SpilledRuns.Pair) throws(InputError) -> Void) throws(InputError) in
+            for k in shards.indices {
+                for slot in shards[k].slots where slot.fingerprint != 0 {
+                    try append(SpilledRuns.Pair(fingerprint: slot.fingerprint, offset: slot.offset))
+                    filter!.insert(slot.fingerprint)
+                }
+            }
+        }
+        for k in shards.indices {
+            for i in shards[k].slots.indices { shards[k].slots[i].fingerprint = 0 }
+            shards[k].count = 0
+        }
+        spills += 1
+    }
+
+    private func index(of source: String) -> Int {
         if let last = sources.last, last == source { return sources.count - 1 }
         if let known = sourceIndex[source] { return known }
         sources.append(source)
         sourceIndex[source] = sources.count - 1
-        if sources.count == 2 {
-            for k in shards.indices { shards[k].sourceIndexes = Array(repeating: 0, count: shards[k].fingerprints.count) }
-        }
         return sources.count - 1
     }
 
+    /// A requestId's UTF-8 bytes, 8 at a time, chained through SplitMix64's bijective finaliser
+    /// (seeded with the length): cheaper than a second SHA-256 per row, and ids that differ only
+    /// in their last word (`order-17`, `order-18`) cannot share one. Only ever a candidate.
     static func fingerprint(_ requestId: String) -> UInt64 {
         var id = requestId
         let fp: UInt64 = id.withUTF8 { bytes in
@@ -121,7 +213,7 @@ public struct DuplicateDetector: Sendable {
     }
 
     /// SplitMix64's finaliser: a bijection on 64 bits with full avalanche.
-    @inline(__always) private static func mix(_ x: UInt64) -> UInt64 {
+    @inline(__always) static func mix(_ x: UInt64) -> UInt64 {
         var z = x &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -17,6 +17,7 @@ public final class EarnFileReader {
     /// JSONL: lower-cased key → field index.
     private var keyToField: [String: Int] = [:]
     private var exactKeyToField: [String: Int] = [:]
+    private var csvCells = [InputCell](repeating: .absent, count: 6)
 
     /// The record `next()` returned last ended at the end of the input without a line end.
     /// Harmless in a file that did not change (many writers omit the final newline); in a file
@@ -136,10 +137,15 @@ public final class EarnFileReader {
             let name = index < columns.count ? columns[index] : "column \(index + 1)"
             shape.append(RowError(field: name, reason: "not valid UTF-8", key: "csv.invalidUTF8"))
         }
-        var cells = [InputCell](repeating: .absent, count: 6)
+        // One cells array for the whole file, borrowed for the row (no allocation per row).
+        var cells: [InputCell] = []
+        swap(&cells, &csvCells)
+        defer { swap(&cells, &csvCells) }
         for k in 0..<6 {
             if let index = columnIndex[k] {
                 cells[k] = index < record.fields.count ? .text(record.fields[index]) : .cutShort
+            } else {
+                cells[k] = .absent
             }
         }
         return mapper.map(source: file.displayName, line: record.line, cells: cells, original: record.fields, shapeErrors: shape)

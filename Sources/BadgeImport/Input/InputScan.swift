@@ -2,10 +2,12 @@
 /// read the same file two ways.
 ///
 /// `open` opens every input first, so a missing file or column fails before any work (and
-/// before any request). Files are closed again and reopened when their turn comes, so a hundred
-/// drops never hold a hundred buffers; a stream (stdin, a pipe, a FIFO) is read once, so its
-/// reader is kept and its SHA-256 taken on the way. `read` then goes through one input record
-/// by record, remembers every requestId to find repeats, and says how the input ended.
+/// before any request). The first `keptOpen` inputs and every stream (stdin, a pipe, a FIFO)
+/// stay open, so their bytes are read once; later files are closed again and reopened when
+/// their turn comes (their first chunk read twice), so a hundred drops never hold a hundred
+/// buffers. With `hashContent`, each input's SHA-256 is taken on the way. `read` then goes
+/// through one input record by record, remembers every requestId to find repeats, and says how
+/// the input ended.
 public final class InputScan {
     /// One input as opened: its columns (the header), and for a file its stamp before any read.
     public struct Input {
@@ -33,23 +35,34 @@ public final class InputScan {
         public var stopped = false
         /// What changed in the file while it was read (size, time, inode); nil if nothing did.
         public var change: String?
-        /// A stream's SHA-256 and size, once it has been read to its end.
-        public var streamHash: String?
+        /// The input's SHA-256 (with `hashContent`, or a stream) and size, once read to its end.
+        public var contentHash: String?
         public var bytes: Int64 = 0
     }
 
     public private(set) var inputs: [Input] = []
     private let mapping: MappingOptions
-    private var detector = DuplicateDetector()
+    private let detector: DuplicateDetector
+    private let hashContent: Bool
+
+    /// Inputs whose reader stays open from the header check to their turn (about 0.6 MB each).
+    static let keptOpen = 4
 
     /// Opens every input (reading its header). Throws the first that cannot be opened.
-    public init(files: [InputFile], mapping: MappingOptions) throws(InputError) {
+    /// - Parameters:
+    ///   - duplicates: the repeat check, with its memory budget and scratch directory.
+    ///   - hashContent: take each input's SHA-256 as it is read (`Ending.contentHash`).
+    public init(files: [InputFile], mapping: MappingOptions, duplicates: DuplicateDetector = DuplicateDetector(),
+                hashContent: Bool = false) throws(InputError) {
         self.mapping = mapping
-        for file in files {
+        self.hashContent = hashContent
+        detector = duplicates
+        for (index, file) in files.enumerated() {
             let stream = file.isStream
             let stamp = stream ? nil : FileStamp.of(path: file.path)
-            let reader = try EarnFileReader(file: file, mapping: mapping, hashContent: stream)
-            inputs.append(Input(file: file, columns: reader.columns, stamp: stamp, openReader: stream ? reader : nil))
+            let keep = stream || index < Self.keptOpen
+            let reader = try EarnFileReader(file: file, mapping: mapping, hashContent: stream || (keep && hashContent))
+            inputs.append(Input(file: file, columns: reader.columns, stamp: stamp, openReader: keep ? reader : nil))
         }
     }
 
@@ -70,7 +83,7 @@ public final class InputScan {
             reader = open
             inputs[index].openReader = nil
         } else {
-            do { reader = try EarnFileReader(file: input.file, mapping: mapping) }
+            do { reader = try EarnFileReader(file: input.file, mapping: mapping, hashContent: hashContent) }
             catch { throw .input(InputError(path: input.file.displayName, message: "cannot open it again: \(error.message)")) }
         }
         var ending = Ending()
@@ -87,29 +100,27 @@ public final class InputScan {
             counter += 1
             if counter & 31 == 0 { progress(reader.bytesRead) }
             lastLine = record.line
-            do throws(Failure) {
-                if reader.lastRecordUnterminated, let change = Self.change(of: input, reader: reader) {
-                    try body(.cutShort(record, change: change))
-                    continue
-                }
-                switch record {
+            let event: Event
+            if reader.lastRecordUnterminated, let change = Self.change(of: input, reader: reader) {
+                event = .cutShort(record, change: change)
+            } else {
+                // Consumed, so the row's strings move into the event instead of being copied.
+                switch consume record {
                 case .invalid(let invalid):
-                    try body(.invalid(invalid))
+                    event = .invalid(invalid)
                 case .valid(let row, let original):
                     guard keep(row) else { continue }
-                    if let first = detector.firstOccurrence(of: row.requestId, source: row.source, line: row.line) {
-                        try body(.repeated(row, original: original, first: first))
-                    } else {
-                        try body(.valid(row, original: original))
-                    }
+                    let first: (source: String, line: Int)?
+                    do { first = try detector.firstOccurrence(of: row.requestId, source: row.source, line: row.line) }
+                    catch { throw .input(error) }
+                    event = first.map { .repeated(row, original: original, first: $0) } ?? .valid(row, original: original)
                 }
-            } catch {
-                throw .body(error)
             }
+            do throws(Failure) { try body(event) } catch { throw .body(error) }
         }
         progress(reader.bytesRead)
         ending.change = Self.change(of: input, reader: reader)
-        ending.streamHash = reader.contentHash
+        ending.contentHash = reader.contentHash
         ending.bytes = reader.bytesRead
         return ending
     }

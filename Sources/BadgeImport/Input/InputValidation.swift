@@ -47,24 +47,31 @@ public struct ValidationSummary: Sendable, Codable, Equatable {
 
 /// `validate`'s work: streams every input through the same reader and rules as `run`,
 /// counts, and (with a report directory) writes `invalid.csv`, `duplicates.csv` and
-/// `summary.json`. Memory stays flat except the compact duplicate detector.
+/// `summary.json`. Memory stays flat: the duplicate check keeps to its budget.
 public struct InputValidation {
     public var files: [InputFile]
     public var mapping: MappingOptions
     public var reportDirectory: String?
     /// `--bulk-preview N`: count the requests with bulk earns of at most N customers.
     public var bulkPreviewSize: Int?
+    /// Bytes the duplicate check keeps in memory; beyond, it spills to scratch files in the
+    /// report directory (else `$TMPDIR`).
+    public var duplicateMemory: Int
 
-    public init(files: [InputFile], mapping: MappingOptions, reportDirectory: String? = nil) {
+    public init(files: [InputFile], mapping: MappingOptions, reportDirectory: String? = nil,
+                duplicateMemory: Int = DuplicateDetector.defaultMemoryBudget) {
         self.files = files
         self.mapping = mapping
         self.reportDirectory = reportDirectory
+        self.duplicateMemory = duplicateMemory
     }
 
     /// Fails (before reading any row) when an input cannot be opened or its header lacks a
     /// required column, or when the report directory cannot be written.
     public func run() throws(InputError) -> ValidationSummary {
-        let scan = try InputScan(files: files, mapping: mapping)
+        // The scratch files are made on the first row, once reportWriters has made the directory.
+        let scan = try InputScan(files: files, mapping: mapping, duplicates: DuplicateDetector(
+            memoryBudget: duplicateMemory, directory: reportDirectory ?? DuplicateDetector.temporaryDirectory))
         let layout = ColumnUnion(scan.inputs.map(\.columns))
         let writers = try reportWriters(layout: layout)
 

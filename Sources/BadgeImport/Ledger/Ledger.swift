@@ -311,6 +311,18 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
+    /// True when some run fully processed an input of exactly `bytes` bytes: the only inputs
+    /// that can have a fully processed hash, so the only ones worth hashing before reading.
+    public func hasFullyProcessedInput(bytes: Int64) throws(LedgerError) -> Bool {
+        try locked { () throws(LedgerError) -> Bool in
+            try useReadSnapshot()
+            return try with(.inputDoneOfSize) { statement throws(LedgerError) -> Bool in
+                statement.bind(1, bytes)
+                return try statement.step()
+            }
+        }
+    }
+
     /// Marks an input of `runId` as fully processed (adding it to the run if it was not listed).
     public func markInputFullyProcessed(_ input: RunInput, runId: Int64) throws(LedgerError) {
         try requireWritable()
@@ -320,6 +332,7 @@ public final class Ledger: @unchecked Sendable {
                     statement.bind(1, runId)
                     statement.bind(2, input.path)
                     statement.bind(3, input.sha256.lowercased())
+                    statement.bind(4, input.bytes)
                     try statement.run()
                 }
                 guard database!.changes == 0 else { return }

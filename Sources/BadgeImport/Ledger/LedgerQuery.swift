@@ -3,7 +3,7 @@ enum LedgerQuery: CaseIterable {
     case begin, beginRead, commit, rollback
     case entry, upsert
     case insertRun, insertInput, finishRun, summary, lastSuccess
-    case inputDone, markInput, nextInputPosition
+    case inputDone, inputDoneOfSize, markInput, nextInputPosition
     case intentState, insertIntent, insertMember, closeIntent
 
     var sql: String {
@@ -62,8 +62,15 @@ enum LedgerQuery: CaseIterable {
             return "SELECT ended_at FROM runs WHERE exit_code = 0 AND ended_at IS NOT NULL ORDER BY id DESC LIMIT 1"
         case .inputDone:
             return "SELECT 1 FROM run_inputs WHERE sha256 = ?1 AND fully_processed = 1 LIMIT 1"
+        case .inputDoneOfSize:
+            // No index: a ledger holds one row per input per run, thousands at most.
+            return "SELECT 1 FROM run_inputs WHERE bytes = ?1 AND fully_processed = 1 LIMIT 1"
         case .markInput:
-            return "UPDATE run_inputs SET fully_processed = 1 WHERE run_id = ?1 AND path = ?2 AND sha256 = ?3"
+            // An input hashed on the way was listed at the run's start without its hash.
+            return """
+            UPDATE run_inputs SET fully_processed = 1, sha256 = ?3, bytes = ?4
+            WHERE run_id = ?1 AND path = ?2 AND (sha256 = ?3 OR sha256 = '')
+            """
         case .intentState:
             return "SELECT state FROM batch_intents WHERE request_id = ?1"
         case .insertIntent:

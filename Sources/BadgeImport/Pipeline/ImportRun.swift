@@ -119,7 +119,6 @@ public final class ImportRun: Sendable {
         // A slow run (a paced key, a struggling API) still commits what it has at least once a
         // second, so a killed process loses at most a second of outcomes.
         tracker.startTicking { recorder.commitIfDue() }
-        countRowsBeside(planner.toRead.map(\.file))
 
         let reading = planner.feed(recorder: recorder, ledger: planLedger, control: control, logger: logger,
                                    progress: { tracker.addBytesRead($0) }, send: { pool.put($0) })
@@ -130,7 +129,7 @@ public final class ImportRun: Sendable {
         if !control.isStopping {
             // Counted by the planner: rows held for batches and requests of many rows make any
             // count of the pool's queue and requests in flight a guess.
-            tracker.setTotalRows(reading.records, exact: true)
+            tracker.setTotalRows(reading.records)
         }
         pool.finish()
         tracker.stop()
@@ -191,20 +190,6 @@ public final class ImportRun: Sendable {
                     control.stop(because: RunFinisher.ledgerWriteFailed)
                 })
         } catch { throw ImportError(.configuration, error.description) }
-    }
-
-    /// The progress line's total, counted beside the import so the first rows go out at once.
-    /// The exact count replaces it when reading ends. Streams are not counted: they are read once.
-    private func countRowsBeside(_ files: [InputFile]) {
-        let shardCount = configuration.shard?.count ?? 1
-        Thread { [tracker] in
-            var total = 0
-            for file in files {
-                guard let count = RecordEstimate.count(file) else { return }
-                total += count
-            }
-            tracker.setTotalRows((total + shardCount - 1) / shardCount, exact: false)
-        }.start()
     }
 
     /// The preflight's reader: a transport of its own on the planner's thread, the run's auth,

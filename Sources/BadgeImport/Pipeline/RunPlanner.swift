@@ -12,7 +12,7 @@ final class RunPlanner {
     /// One input as the run sees it.
     struct Input {
         var file: InputFile
-        /// Lower-case hex; empty for a stream until it has been read whole.
+        /// Lower-case hex; empty until the input has been read whole (or hashed beforehand).
         var sha256: String
         var bytes: Int64
         var columns: [String]
@@ -47,8 +47,13 @@ final class RunPlanner {
     /// Inputs a killed run without `--bulk` was reading (content hashes; "" for streams).
     private let readByUnannouncedRuns: Set<String>
 
-    /// Opens every input (a missing column fails here, before any request) and hashes the files,
-    /// asking `ledger` which of them it has as fully processed.
+    /// Opens every input (a missing column fails here, before any request) and asks `ledger`
+    /// which of them it has as fully processed.
+    ///
+    /// Each input is read once: its SHA-256 is taken on the way, for the ledger to remember it.
+    /// Only a file that could be one the ledger has as fully processed (one of exactly its size)
+    /// is hashed beforehand, so a rerun of a finished file still reads none of its rows; a new
+    /// file of a size never finished cannot be skipped, and is not read twice to find that out.
     init(configuration: RunOptions, ledger: Ledger?, bulkLimit: BulkLimit? = nil) throws(ImportError) {
         self.configuration = configuration
         grouper = configuration.bulk && !configuration.dryRun ? BatchGrouper(limit: bulkLimit ?? BulkLimit(configuration.bulkSize)) : nil
@@ -56,20 +61,29 @@ final class RunPlanner {
         catch { throw ImportError(error) }
         do { readByUnannouncedRuns = grouper != nil ? try ledger?.inputsOfUnfinishedRunsWithoutIntents() ?? [] : [] }
         catch { throw ImportError(error) }
-        // Stamped when opened, before they are hashed: a change after the stamp shows when read.
-        do { scan = try InputScan(files: configuration.inputs, mapping: configuration.mapping) }
-        catch { throw ImportError(.configuration, error.description) }
+        // Stamped when opened, before any hash: a change after the stamp shows when read.
+        let duplicates = DuplicateDetector(memoryBudget: configuration.duplicateMemory << 20,
+                                           directory: Self.scratchDirectory(ledgerPath: configuration.ledgerPath))
+        do {
+            scan = try InputScan(files: configuration.inputs, mapping: configuration.mapping, duplicates: duplicates,
+                                 hashContent: true)
+        } catch { throw ImportError(.configuration, error.description) }
         for opened in scan.inputs {
             let file = opened.file
-            // A stream is hashed on the way, by the one read there is; it cannot be skipped up front.
-            let hash = file.isStream ? nil : try Self.contentHash(of: file)
+            // A stream cannot be skipped up front: it is hashed by the one read there is.
+            let bytes = file.isStream ? 0 : opened.stamp?.size ?? Self.size(of: file)
+            var hash: String?
             var skip = false
-            if let hash, let ledger, !configuration.reprocess {
-                do { skip = try ledger.isInputFullyProcessed(sha256: hash) }
-                catch { throw ImportError(error) }
+            if !file.isStream, let ledger, !configuration.reprocess {
+                let candidate: Bool
+                do { candidate = try ledger.hasFullyProcessedInput(bytes: bytes) } catch { throw ImportError(error) }
+                if candidate {
+                    let sha256 = try Self.contentHash(of: file)
+                    do { skip = try ledger.isInputFullyProcessed(sha256: sha256) } catch { throw ImportError(error) }
+                    hash = sha256
+                }
             }
-            inputs.append(Input(file: file, sha256: hash ?? "", bytes: file.isStream ? 0 : Self.size(of: file),
-                                columns: opened.columns, alreadyProcessed: skip))
+            inputs.append(Input(file: file, sha256: hash ?? "", bytes: bytes, columns: opened.columns, alreadyProcessed: skip))
         }
     }
 
@@ -129,7 +143,7 @@ final class RunPlanner {
                         try route(Job(row: row, original: original), ledger: ledger, unannounced: unannounced, send: send)
                     }
                 }
-                if let hash = ending.streamHash { inputs[index].sha256 = hash; inputs[index].bytes = ending.bytes }
+                if let hash = ending.contentHash { inputs[index].sha256 = hash; inputs[index].bytes = ending.bytes }
                 if let change = ending.change {
                     // Not the bytes hashed: never recorded as fully processed; the next run reads it again.
                     reading.changed.insert(name)
@@ -248,6 +262,12 @@ final class RunPlanner {
             buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
         return SHA256.hex(hasher.finalize())
+    }
+
+    /// The duplicate check's scratch files go next to the ledger: a volume sized for the run's state.
+    static func scratchDirectory(ledgerPath: String) -> String {
+        let directory = (ledgerPath as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
     }
 
     static func size(of file: InputFile) -> Int64 {

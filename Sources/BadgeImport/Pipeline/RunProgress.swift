@@ -40,10 +40,10 @@ final class RunProgress: Sendable {
 
     func addBytesRead(_ bytes: Int64) { state.withLock { $0.bytesRead += bytes } }
 
-    /// The rows to expect. An estimate counted beside the import is taken only while no exact
-    /// total is known; the exact one (when reading ends) always wins.
-    func setTotalRows(_ rows: Int, exact: Bool) {
-        state.withLock { if exact || $0.totalRows == nil { $0.totalRows = rows } }
+    /// The rows to expect, once reading has ended. Until then the total is projected from the
+    /// bytes read (see `snapshot`): no pass of its own over the inputs.
+    func setTotalRows(_ rows: Int) {
+        state.withLock { $0.totalRows = rows }
     }
 
     /// Starts the ticker: a sample a second for the timeline, and `everySecond` (the ledger's
@@ -91,8 +91,11 @@ final class RunProgress: Sendable {
         }
         let counts = sources?.recorder.snapshot().counts ?? [:]
         let done = counts.values.reduce(0, +)
-        // An estimate already passed (lone-CR line ends, say) says nothing: fall back to bytes.
-        let totalRows = estimate.flatMap { $0 >= done ? $0 : nil }
+        // Until reading ends, rows so far scaled by the bytes still to read (compressed bytes for
+        // a gzip input, whose size is known too); a stream has no size, so no total.
+        let projected = done > 0 && bytesRead > 0 && totalBytes > 0
+            ? Int((Double(done) * Double(totalBytes) / Double(bytesRead)).rounded()) : nil
+        let totalRows = (estimate ?? projected).flatMap { $0 >= done ? $0 : nil }
         let elapsed = startedAt > 0 ? now - startedAt : 0
         var rate = elapsed > 0 ? Double(done) / elapsed : 0
         if let first = recent.first, let last = recent.last, last.t - first.t >= 2 {

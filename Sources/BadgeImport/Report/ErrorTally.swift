@@ -5,6 +5,10 @@
 /// of problem into as many lines as there are rows. Like LatencyRecorder it is a value: one per worker, merged at the end.
 public struct ErrorTally: Sendable, Equatable {
     public static let maxExamples = 5
+    /// Kinds listed one by one; the rest of a status's rows are counted under `otherCode`. Codes
+    /// come from the server and from combinations of reasons, so their number is not ours to bound.
+    public static let maxKinds = 200
+    public static let otherCode = "(other codes)"
 
     struct Key: Hashable, Sendable {
         var status: String
@@ -29,13 +33,18 @@ public struct ErrorTally: Sendable, Equatable {
     }
 
     mutating func add(status: String, code: String, message: String, count: Int, examples: [String]) {
-        let key = Key(status: status, code: code)
+        var key = Key(status: status, code: code)
+        var message = message
+        if entries[key] == nil && entries.count >= Self.maxKinds {
+            key.code = Self.otherCode
+            message = "more kinds of error than the report lists one by one (\(Self.maxKinds)); the first: \(message)"
+        }
         if var entry = entries[key] {
             entry.count += count
             for example in examples where entry.examples.count < Self.maxExamples { entry.examples.append(example) }
             entries[key] = entry
         } else {
-            entries[key] = ErrorSummary(status: status, code: code, message: message, count: count,
+            entries[key] = ErrorSummary(status: status, code: key.code, message: message, count: count,
                                         examples: Array(examples.prefix(Self.maxExamples)))
             order.append(key)
         }
