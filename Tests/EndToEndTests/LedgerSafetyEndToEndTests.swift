@@ -100,12 +100,14 @@ import Testing
         let mock = try MockServerProcess()
         let args = ["run", "earns.csv", "--base-url", mock.baseURL, "--ledger", "l.ledger", "--quiet"]
         #expect(try BinaryProcess.run(args + ["--report-dir", "r1"], directory: dir.url).exitCode == 0)
-        // Damage every other page after the schema's: lookups meet SQLite error 11.
+        // Damage every page after the schema's, whole: whatever the run reads first (the target,
+        // an input's hash, a row's entry) meets SQLite error 11. (Damage inside a page can land in
+        // its free space and go unnoticed.)
         let handle = try FileHandle(forUpdating: dir.url.appendingPathComponent("l.ledger"))
         let pages = Int(try handle.seekToEnd()) / 4096
-        for page in stride(from: 3, to: pages, by: 2) {
-            try handle.seek(toOffset: UInt64(page * 4096 + 100))
-            handle.write(Data((0..<200).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ page) }))
+        for page in 2..<pages {
+            try handle.seek(toOffset: UInt64(page * 4096))
+            handle.write(Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ page) }))
         }
         try handle.close()
         let requestsBefore = try mock.stat("requests")
