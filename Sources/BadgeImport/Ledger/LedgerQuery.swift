@@ -18,32 +18,7 @@ enum LedgerQuery: CaseIterable {
                    issued_id, expires_on, source, line, badge_meta_id, customer_id, run_id, updated_at
             FROM entries WHERE request_id = ?1
             """
-        case .upsert:
-            // Keep the stored result when it is done (earned/duplicate/already-done) and the new
-            // one is not an upgrade to earned: a done row is never downgraded, and earned keeps
-            // its earnedBadgeId. A duplicate-in-input row never replaces its first occurrence.
-            // Attempts add up in every case: they count real sends.
-            // Equalities, not `IN (...)`: each IN list builds an ephemeral table per evaluation,
-            // which made this statement 100x slower on conflicts (measured).
-            let keepOld = """
-            (excluded.status = 'duplicate-in-input' OR
-             entries.status = 'earned' OR
-             ((entries.status = 'duplicate' OR entries.status = 'already-done') AND excluded.status <> 'earned'))
-            """
-            let columns = ["status", "http_status", "error_code", "error_message", "earned_badge_id",
-                           "issued_id", "expires_on", "source", "line", "badge_meta_id", "customer_id"]
-            let updates = columns.map { "\($0) = CASE WHEN \(keepOld) THEN entries.\($0) ELSE excluded.\($0) END" }
-            return """
-            INSERT INTO entries (request_id, status, attempts, http_status, error_code, error_message,
-                                 earned_badge_id, issued_id, expires_on, source, line, badge_meta_id,
-                                 customer_id, run_id, updated_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-            ON CONFLICT (request_id) DO UPDATE SET
-                \(updates.joined(separator: ",\n    ")),
-                attempts = entries.attempts + excluded.attempts,
-                run_id = excluded.run_id,
-                updated_at = excluded.updated_at
-            """
+        case .upsert: return Self.upsertSQL
         case .insertRun:
             return "INSERT INTO runs (started_at, options, tool_version) VALUES (?1, ?2, ?3)"
         case .insertInput:
@@ -87,4 +62,33 @@ enum LedgerQuery: CaseIterable {
             return "SELECT coalesce(max(position), -1) + 1 FROM run_inputs WHERE run_id = ?1"
         }
     }
+
+    /// The entry upsert, built once: its keep-the-done-row rule is repeated for every column.
+    private static let upsertSQL: String = {
+        // Keep the stored result when it is done (earned/duplicate/already-done) and the new
+        // one is not an upgrade to earned: a done row is never downgraded, and earned keeps
+        // its earnedBadgeId. A duplicate-in-input row never replaces its first occurrence.
+        // Attempts add up in every case: they count real sends.
+        // Equalities, not `IN (...)`: each IN list builds an ephemeral table per evaluation,
+        // which made this statement 100x slower on conflicts (measured).
+        let keepOld = """
+        (excluded.status = 'duplicate-in-input' OR
+         entries.status = 'earned' OR
+         ((entries.status = 'duplicate' OR entries.status = 'already-done') AND excluded.status <> 'earned'))
+        """
+        let columns = ["status", "http_status", "error_code", "error_message", "earned_badge_id",
+                       "issued_id", "expires_on", "source", "line", "badge_meta_id", "customer_id"]
+        let updates = columns.map { "\($0) = CASE WHEN \(keepOld) THEN entries.\($0) ELSE excluded.\($0) END" }
+        return """
+        INSERT INTO entries (request_id, status, attempts, http_status, error_code, error_message,
+                             earned_badge_id, issued_id, expires_on, source, line, badge_meta_id,
+                             customer_id, run_id, updated_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+        ON CONFLICT (request_id) DO UPDATE SET
+            \(updates.joined(separator: ",\n    ")),
+            attempts = entries.attempts + excluded.attempts,
+            run_id = excluded.run_id,
+            updated_at = excluded.updated_at
+        """
+    }()
 }
