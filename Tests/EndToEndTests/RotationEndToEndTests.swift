@@ -59,4 +59,35 @@ import Testing
         #expect(streak3[status] == "already-done" && streak3[sent] == streak1[id] + "-g1")
         #expect(try mock.stat("doubleEarns") == 0)
     }
+
+    /// Under `--bulk` the rows share one batch: refused per customer, then issued, the rerun's
+    /// batch is derived from the rotated ids, a requestId the server has never seen.
+    @Test func aRefusedBatchGoesAgainAsANewBatchOfRotatedRows() throws {
+        let dir = try TemporaryDirectory()
+        let customers: [Int64] = [62_090_097, 62_090_098, 62_090_099]
+        try dir.write("earns.csv", "badgeMetaId,customerId,earnEventDate,ownerType,referenceId\n" + customers.map {
+            "\(Self.issueAndEarn),\($0),2024-03-01T10:00:00Z,Historical_Import,streak\n"
+        }.joined())
+        let mock = try MockServerProcess(["--badges", Self.catalog, "--keep-rejected-ids"])
+        let run = { (report: String) throws -> [[String]] in
+            _ = try BinaryProcess.run(["run", "earns.csv", "--base-url", mock.baseURL, "--ledger", "l.ledger", "--bulk",
+                                       "--report-dir", report, "--quiet"], directory: dir.url)
+            return try self.results(dir, report)
+        }
+        let r1 = try run("r1")
+        let (status, id, sent, batch) = (column("status", r1), column("requestId", r1), column("sentRequestId", r1),
+                                         column("batchRequestId", r1))
+        let first = r1.dropFirst().filter { $0.count > batch }
+        #expect(first.count == 3 && first.allSatisfy { $0[status] == "rejected" && $0[sent] == $0[id] })
+        #expect(Set(first.map { $0[batch] }).count == 1 && first[0][batch].count == 64, "one batch")
+
+        for customer in customers {
+            #expect(try mock.post("/__issue", #"{"badgeMetaId":"\#(Self.issueAndEarn)","customerId":\#(customer)}"#) == 200)
+        }
+        let second = try run("r2").dropFirst().filter { $0.count > batch }
+        #expect(second.count == 3 && second.allSatisfy { $0[status] == "earned" && $0[sent] == $0[id] + "-g1" },
+                "\(second)")
+        #expect(Set(second.map { $0[batch] }).count == 1 && second[0][batch] != first[0][batch])
+        #expect(try mock.stat("doubleEarns") == 0)
+    }
 }
