@@ -101,7 +101,8 @@ enum LedgerSchema {
         // identity + "-g" + generation. An entry keeps the generation of its last send (or of
         // the send a preflight kept back) and that send's requestId (NULL: the identity); a
         // batch member keeps the generation it was committed with, so a resent batch records
-        // what it sent.
+        // what it sent. batch_members.request_id is the row's identity (step 5's comment
+        // predates generations: the two were the same then); its sent id follows from both.
         """
         ALTER TABLE entries ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE entries ADD COLUMN sent_request_id TEXT;
