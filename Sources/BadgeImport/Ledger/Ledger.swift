@@ -338,18 +338,6 @@ public final class Ledger: @unchecked Sendable {
 
     // MARK: Entries
 
-    /// Whether any requestId has been recorded yet. A run that starts on a ledger without
-    /// entries holds the run lock, so nothing of its input can be found there (repeats within
-    /// the input are caught before the ledger): it skips the lookup per row.
-    public func hasEntries() throws(LedgerError) -> Bool {
-        try locked { () throws(LedgerError) -> Bool in
-            guard let database else { throw LedgerError(.closed, path: path) }
-            endReadSnapshot()
-            let query = try database.prepare("SELECT 1 FROM entries LIMIT 1")
-            return try query.step()
-        }
-    }
-
     /// The stored entry (attempts summed over all runs), or nil.
     public func entry(requestId: String) throws(LedgerError) -> LedgerEntry? {
         try stored(requestId: requestId)?.entry
