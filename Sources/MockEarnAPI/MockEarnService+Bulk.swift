@@ -89,8 +89,8 @@ extension MockEarnService {
         }
     }
 
-    /// Per customer, in the order sent: 809 when already earned under this requestId, the badge
-    /// rule's refusal, or a commit.
+    /// Per customer, in the order sent: 809 when already earned (or, with `keepRejectedIds`,
+    /// refused) under this requestId, the badge rule's refusal, or a commit.
     private func commitBulk(requestId: String, _ customers: [BulkCustomer], draws: Draws, wallNow: Double,
                             state: inout State) -> ([ItemResult], AfterCommit) {
         var items: [ItemResult] = []
@@ -102,14 +102,16 @@ extension MockEarnService {
                 state.stats.bulkItemsRejected += 1
                 state.rejectedByCode[error.code, default: 0] += 1
                 items.append(.failed(customerId: 0, error))
-            case .valid(let candidate):
+            case .valid(var candidate):
+                clearIfIssued(&candidate, state: state)
                 let customerId = candidate.record.customerId
                 if !state.bulkEarned.insert(BulkKey(requestId: requestId, customerId: customerId)).inserted {
                     state.stats.bulkItems809 += 1
                     items.append(.failed(customerId: customerId, APIError(
                         code: 809, message: "Request with the same requestId is not allowed", reference: "requestId")))
                 } else if let error = candidate.badgeError {
-                    state.bulkEarned.remove(BulkKey(requestId: requestId, customerId: customerId))
+                    // `keepRejectedIds`: the refused customer's key is kept, answered 809 from then on.
+                    if !configuration.keepRejectedIds { state.bulkEarned.remove(BulkKey(requestId: requestId, customerId: customerId)) }
                     state.stats.bulkItemsRejected += 1
                     state.rejectedByCode[error.code, default: 0] += 1
                     items.append(.failed(customerId: customerId, error))

@@ -253,11 +253,7 @@ final class MockEarnService: Sendable {
             state.stats.duplicate809 += 1
             return .duplicate
         }
-        if candidate.badgeError?.code == 811,
-           state.issued.contains(IssueKey(badge: candidate.record.badge, customerId: candidate.record.customerId)) {
-            candidate.badgeError = nil
-            candidate.issuedID = Self.issuedID(badge: candidate.record.badge, customerId: candidate.record.customerId)
-        }
+        clearIfIssued(&candidate, state: state)
         if let error = candidate.badgeError {
             reject([error], state: &state)
             // The real service may keep a rejected request's key (its idempotency page is silent).
@@ -269,6 +265,15 @@ final class MockEarnService: Sendable {
         let after = afterCommit(draws, state: &state)
         if after == .answer { state.stats.earned += 1 }
         return .committed(record, expiresOnMicros: expiresOnMicros, issuedID: candidate.issuedID, after: after)
+    }
+
+    /// An 811 clears once the customer is enrolled (`POST /__issue`), single or bulk.
+    func clearIfIssued(_ candidate: inout Candidate, state: State) {
+        if candidate.badgeError?.code == 811,
+           state.issued.contains(IssueKey(badge: candidate.record.badge, customerId: candidate.record.customerId)) {
+            candidate.badgeError = nil
+            candidate.issuedID = Self.issuedID(badge: candidate.record.badge, customerId: candidate.record.customerId)
+        }
     }
 
     /// Records an accepted earn (a fresh earned id, the natural key's count); its expiry.

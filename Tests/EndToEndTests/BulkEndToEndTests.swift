@@ -14,7 +14,7 @@ import Testing
         #expect(run.stdout.contains("rows per request") && run.stdout.contains("bulk size halved 1x to 75"))
         #expect(run.stderr.contains("bulk size halved for the rest of the run"))
         let results = try dir.read("r/results.csv").split(separator: "\n")
-        #expect(results.first?.hasSuffix(",attempts,batchRequestId") == true)
+        #expect(results.first?.hasSuffix(",attempts,sentRequestId,batchRequestId") == true)
         #expect(results.dropFirst().allSatisfy { $0.split(separator: ",").last?.count == 64 })
         let summary = try JSONSerialization.jsonObject(with: Data(try dir.read("r/summary.json").utf8)) as? [String: Any]
         let bulk = try #require(summary?["bulk"] as? [String: Any])

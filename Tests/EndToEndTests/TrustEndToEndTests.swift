@@ -33,7 +33,7 @@ import Testing
         let rows = try results(dir, "r1")
         let rejected = rows.filter { $0[3] == "rejected" }
         #expect(Set(rejected.map { $0[5] }) == ["815", "810", "816", "1054"])
-        // results.csv: ...,expiresOn,attempts,batchRequestId
+        // results.csv: ...,expiresOn,attempts,sentRequestId,batchRequestId
         #expect(rejected.allSatisfy { $0[10] == "0" }, "rejected with attempts 0")
         #expect(rows.filter { $0[3] == "earned" }.count == 2)
         let summary = try JSONSerialization.jsonObject(with: Data(dir.read("r1/summary.json").utf8)) as! [String: Any]

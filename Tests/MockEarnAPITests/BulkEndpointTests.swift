@@ -43,6 +43,26 @@ import Testing
         }
     }
 
+    @Test func keptRejectedIdsAndIssuedCustomersHoldForBulkItemsAsForSingleEarns() throws {
+        var configuration = MockConfiguration(catalog: try BadgeCatalog.load(path: sampleCatalogPath))
+        configuration.keepRejectedIds = true
+        try withMock(configuration) { server throws in
+            let client = TestHTTPClient(port: server.port)
+            let body = Self.body(badge: Earn.issueEarnBadge, customers: [5, 6])
+            #expect(try items(client.post(Self.path, body: body))[5] == .failed(code: 811, message: "Badge issue is mandatory before earn"))
+            for customer in [5, 6] {
+                let issue = #"{"badgeMetaId":"\#(Earn.issueEarnBadge)","customerId":\#(customer)}"#
+                #expect(try client.post("/__issue", body: issue).status == 200)
+            }
+            // The refused batch's requestId is burned per customer; another requestId earns.
+            let replay = try items(client.post(Self.path, body: body))
+            #expect(replay[5] == .failed(code: 809, message: "Request with the same requestId is not allowed"))
+            let fresh = try items(client.post(Self.path, body: Self.body(badge: Earn.issueEarnBadge, customers: [5, 6], requestId: "b-2")))
+            guard case .earned? = fresh[6] else { Issue.record("issued customer not earned: \(String(describing: fresh[6]))"); return }
+            #expect(server.stats().committedEarns == 2)
+        }
+    }
+
     @Test func moreCustomersThanBulkMaxIs818AndEarnsNothing() throws {
         try withMock(MockConfiguration(bulkMax: 3)) { server throws in
             let client = TestHTTPClient(port: server.port)

@@ -55,6 +55,21 @@ public enum RequestID {
         return s
     }
 
+    /// The suffix rule's version ("generations v1"); changing it would re-issue rotated ids.
+    public static let generationsVersion = "generations v1"
+
+    /// The requestId sent for a row's `generation`-th attempt at being earned, generations v1:
+    /// the identity itself for generation 0, else identity + "-g" + generation in decimal
+    /// (`7bb6…abde` -> `7bb6…abde-g1` -> `7bb6…abde-g2`). The generation goes up by one after
+    /// each definitive rejection (an HTTP answer with an error code other than 809), so a resend
+    /// after the cause is fixed is never answered 809 for an id a server kept from the
+    /// rejection; it never goes up after a timeout, a dropped connection or a 5xx, whose
+    /// request may have been applied. The row's identity (reports, duplicate detection, the
+    /// ledger's key) stays `identity` throughout.
+    public static func sent(_ identity: String, generation: Int) -> String {
+        generation == 0 ? identity : identity + "-g" + String(generation)
+    }
+
     /// `earnEventDate` must already be normalised (UTC, milliseconds, `Z`), as `EarnRow` holds it.
     /// Builds the key material in a stack buffer (no allocation but the returned string):
     /// this runs once per row.

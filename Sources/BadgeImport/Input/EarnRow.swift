@@ -9,8 +9,11 @@ public struct EarnRow: Sendable, Equatable {
     public var source: String
     /// Physical line on which the record starts (CSV header is line 1).
     public var line: Int
-    /// Idempotency key sent to the API: the input's `requestId` column, or derived by `RequestID`.
+    /// The row's identity: the input's `requestId` column, or derived by `RequestID`. Never
+    /// changes; what is sent is `sentRequestId`.
     public var requestId: String
+    /// How many definitive rejections the row has had before this send (see `RequestID.sent`).
+    public var generation: Int = 0
     /// 24 lower-case hex characters.
     public var badgeMetaId: String
     public var customerId: Int64
@@ -30,4 +33,7 @@ public struct EarnRow: Sendable, Equatable {
         self.ownerType = ownerType
         self.referenceId = referenceId
     }
+
+    /// The idempotency key actually sent: the identity for generation 0, else with its suffix.
+    public var sentRequestId: String { RequestID.sent(requestId, generation: generation) }
 }

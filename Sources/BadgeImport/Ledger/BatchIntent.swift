@@ -1,20 +1,26 @@
 /// A bulk earn as the ledger keeps it before it is sent: the batch's requestId, what its members
-/// share, and each member's row requestId with what it takes to send the batch again (another
+/// share, and each member's row requestId and generation with what it takes to send the batch again (another
 /// run may not read that row, or group it differently).
 public struct BatchIntent: Sendable, Equatable {
     public struct Member: Sendable, Equatable {
-        /// The row's requestId as sent.
+        /// The row's identity (its ledger entry's key).
         public var requestId: String
         public var customerId: Int64
         public var source: String
         public var line: Int
+        /// The generation the row went in with (see `RequestID.sent`).
+        public var generation: Int
 
-        public init(requestId: String, customerId: Int64, source: String, line: Int) {
+        public init(requestId: String, customerId: Int64, source: String, line: Int, generation: Int = 0) {
             self.requestId = requestId
             self.customerId = customerId
             self.source = source
             self.line = line
+            self.generation = generation
         }
+
+        /// The row's requestId as sent: what the batch's requestId is derived from.
+        public var sentRequestId: String { RequestID.sent(requestId, generation: generation) }
     }
 
     public var requestId: String
@@ -37,7 +43,7 @@ public struct BatchIntent: Sendable, Equatable {
     }
 
     /// A single earn's intent (see `BatchJob.singleIntent`): resent as a single earn.
-    public var isSingle: Bool { members.count == 1 && members[0].requestId == requestId }
+    public var isSingle: Bool { members.count == 1 && members[0].sentRequestId == requestId }
 
     /// What opening an intent found.
     public enum Opening: Sendable, Equatable {

@@ -60,14 +60,15 @@ extension Ledger {
                                            earnEventDate: heads.string(4), members: []))
             }
             let members = try database.prepare("""
-                SELECT m.batch_request_id, m.request_id, m.customer_id, m.source, m.line
+                SELECT m.batch_request_id, m.request_id, m.customer_id, m.source, m.line, \(hasGenerations ? "m.generation" : "0")
                 FROM batch_members m JOIN batch_intents b ON b.request_id = m.batch_request_id
                 WHERE b.state = 'open' ORDER BY m.batch_request_id, m.source, m.line
                 """)
             while try members.step() {
                 guard let at = index[members.string(0) ?? ""] else { continue }
                 intents[at].members.append(BatchIntent.Member(requestId: members.string(1) ?? "", customerId: members.int64(2),
-                                                              source: members.string(3) ?? "", line: Int(members.int64(4))))
+                                                              source: members.string(3) ?? "", line: Int(members.int64(4)),
+                                                              generation: Int(members.int64(5))))
             }
             return intents
         }
@@ -136,6 +137,7 @@ extension Ledger {
                 s.bind(3, member.customerId)
                 s.bind(4, member.source)
                 s.bind(5, member.line)
+                s.bind(6, member.generation)
                 try s.run()
             }
         }

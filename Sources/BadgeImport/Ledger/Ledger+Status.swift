@@ -2,6 +2,18 @@ import Foundation
 
 extension Ledger {
 
+    /// Whether any requestId has been recorded yet. A run that starts on a ledger without
+    /// entries holds the run lock, so nothing of its input can be found there (repeats within
+    /// the input are caught before the ledger): it skips the lookup per row.
+    public func hasEntries() throws(LedgerError) -> Bool {
+        try locked { () throws(LedgerError) -> Bool in
+            guard let database else { throw LedgerError(.closed, path: path) }
+            endReadSnapshot()
+            let query = try database.prepare("SELECT 1 FROM entries LIMIT 1")
+            return try query.step()
+        }
+    }
+
     /// Runs with their inputs, rows by status and errors by code, for `badge-import status`.
     public func status() throws(LedgerError) -> LedgerStatus {
         try locked { () throws(LedgerError) -> LedgerStatus in

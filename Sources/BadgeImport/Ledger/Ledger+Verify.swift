@@ -5,9 +5,8 @@ extension Ledger {
         public var line: Int
         /// The row's identity (reports, duplicate detection).
         public var requestId: String
-        /// The requestId the server saw. Today always the identity; once a row may be resent
-        /// under a new id after a definitive rejection, this is where the ledger's record of the
-        /// id actually sent comes in (and, under `--bulk`, the batch's).
+        /// The requestId its last send carried: the identity, or the identity with its
+        /// generation suffix after a definitive rejection (`RequestID.sent`).
         public var sentRequestId: String
         public var customerId: Int64
         public var badgeMetaId: String
@@ -20,7 +19,8 @@ extension Ledger {
             guard let database else { throw LedgerError(.closed, path: path) }
             endReadSnapshot()
             let query = try database.prepare("""
-                SELECT source, line, request_id, request_id, customer_id, badge_meta_id, status FROM entries
+                SELECT source, line, request_id, \(hasGenerations ? "coalesce(sent_request_id, request_id)" : "request_id"),
+                       customer_id, badge_meta_id, status FROM entries
                 WHERE status IN ('earned', 'duplicate', 'already-done') ORDER BY id
                 """)
             defer { query.finalize() }

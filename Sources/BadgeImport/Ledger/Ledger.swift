@@ -22,6 +22,8 @@ public final class Ledger: @unchecked Sendable {
 
     public let path: String
     public let isReadOnly: Bool
+    /// The file has schema step 6 (generations); false only for an older file opened read-only.
+    let hasGenerations: Bool
 
     private let lock = NSLock()
     let clock: Clock
@@ -35,6 +37,7 @@ public final class Ledger: @unchecked Sendable {
         self.path = path
         self.clock = clock
         self.isReadOnly = false
+        self.hasGenerations = true
         let runLock = try RunLock(ledgerPath: path)
         let database = try SQLiteDatabase(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         try Self.recognising(path) { () throws(LedgerError) in
@@ -45,8 +48,9 @@ public final class Ledger: @unchecked Sendable {
         self.database = database
     }
 
-    private init(readingPath path: String, database: SQLiteDatabase) {
+    private init(readingPath path: String, database: SQLiteDatabase, version: Int32) {
         self.path = path
+        self.hasGenerations = version >= LedgerSchema.generationsVersion
         self.clock = .system
         self.isReadOnly = true
         self.database = database
@@ -64,7 +68,7 @@ public final class Ledger: @unchecked Sendable {
             return try checkedVersion(database)
         }
         guard version >= 1 else { throw LedgerError(.notALedger("it has no ledger tables (schema version 0)"), path: path) }
-        return Ledger(readingPath: path, database: database)
+        return Ledger(readingPath: path, database: database, version: version)
     }
 
     deinit { close() }
@@ -347,18 +351,6 @@ public final class Ledger: @unchecked Sendable {
 
     // MARK: Entries
 
-    /// Whether any requestId has been recorded yet. A run that starts on a ledger without
-    /// entries holds the run lock, so nothing of its input can be found there (repeats within
-    /// the input are caught before the ledger): it skips the lookup per row.
-    public func hasEntries() throws(LedgerError) -> Bool {
-        try locked { () throws(LedgerError) -> Bool in
-            guard let database else { throw LedgerError(.closed, path: path) }
-            endReadSnapshot()
-            let query = try database.prepare("SELECT 1 FROM entries LIMIT 1")
-            return try query.step()
-        }
-    }
-
     /// The stored entry (attempts summed over all runs), or nil.
     public func entry(requestId: String) throws(LedgerError) -> LedgerEntry? {
         try stored(requestId: requestId)?.entry
@@ -368,7 +360,7 @@ public final class Ledger: @unchecked Sendable {
     public func stored(requestId: String) throws(LedgerError) -> StoredLedgerEntry? {
         try locked { () throws(LedgerError) -> StoredLedgerEntry? in
             try useReadSnapshot()
-            return try with(.entry) { s throws(LedgerError) -> StoredLedgerEntry? in
+            return try with(hasGenerations ? .entry : .entryBeforeGenerations) { s throws(LedgerError) -> StoredLedgerEntry? in
                 s.bind(1, requestId)
                 guard try s.step() else { return nil }
                 guard let status = s.rowStatus(1) else {
@@ -379,7 +371,7 @@ public final class Ledger: @unchecked Sendable {
                     httpStatus: s.optionalInt64(3).map(Int.init), errorCode: s.string(4), errorMessage: s.string(5),
                     earnedBadgeId: s.string(6), issuedId: s.string(7), expiresOn: s.optionalDouble(8),
                     source: s.string(9) ?? "", line: Int(s.int64(10)), badgeMetaId: s.string(11) ?? "",
-                    customerId: s.int64(12))
+                    customerId: s.int64(12), generation: Int(s.int64(15)))
                 return StoredLedgerEntry(entry: entry, runId: s.int64(13),
                                          updatedAt: Date(timeIntervalSince1970: s.double(14)))
             }
@@ -419,6 +411,8 @@ public final class Ledger: @unchecked Sendable {
                         s.bind(13, entry.customerId)
                         s.bind(14, runId)
                         s.bind(15, now)
+                        s.bind(16, entry.generation)
+                        s.bind(17, entry.generation == 0 ? nil : entry.sentRequestId)
                         try s.run()
                     }
                 }

@@ -19,6 +19,11 @@ public struct LedgerEntry: Sendable, Equatable {
     public var line: Int
     public var badgeMetaId: String
     public var customerId: Int64
+    /// The generation of the row's last send (see `RequestID.sent`); 0 until a definitive rejection.
+    public var generation: Int = 0
+
+    /// The requestId the last send carried.
+    public var sentRequestId: String { RequestID.sent(requestId, generation: generation) }
 }
 
 /// A stored entry with the bookkeeping the ledger adds: which run last touched it, and when.

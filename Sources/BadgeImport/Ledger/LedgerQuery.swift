@@ -1,7 +1,7 @@
 /// The ledger's statements, each prepared once per connection and reused (`Ledger.with`).
 enum LedgerQuery: CaseIterable {
     case begin, beginRead, commit, rollback
-    case entry, upsert
+    case entry, entryBeforeGenerations, upsert
     case insertRun, insertInput, finishRun, summary, lastSuccess
     case inputDone, inputDoneOfSize, markInput, nextInputPosition
     case intentState, insertIntent, insertMember, closeIntent
@@ -12,10 +12,12 @@ enum LedgerQuery: CaseIterable {
         case .beginRead: return "BEGIN DEFERRED"
         case .commit: return "COMMIT"
         case .rollback: return "ROLLBACK"
-        case .entry:
+        case .entry, .entryBeforeGenerations:
+            // A file opened read-only before step 6 has no generation: every row was sent as itself.
+            let generation = self == .entry ? "generation" : "0"
             return """
             SELECT request_id, status, attempts, http_status, error_code, error_message, earned_badge_id,
-                   issued_id, expires_on, source, line, badge_meta_id, customer_id, run_id, updated_at
+                   issued_id, expires_on, source, line, badge_meta_id, customer_id, run_id, updated_at, \(generation)
             FROM entries WHERE request_id = ?1
             """
         case .upsert: return Self.upsertSQL
@@ -55,7 +57,10 @@ enum LedgerQuery: CaseIterable {
             VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?6, ?7)
             """
         case .insertMember:
-            return "INSERT OR IGNORE INTO batch_members (batch_request_id, request_id, customer_id, source, line) VALUES (?1, ?2, ?3, ?4, ?5)"
+            return """
+            INSERT OR IGNORE INTO batch_members (batch_request_id, request_id, customer_id, source, line, generation)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            """
         case .closeIntent:
             return "UPDATE batch_intents SET state = ?2, closed_at = ?3 WHERE request_id = ?1 AND state = 'open'"
         case .nextInputPosition:
@@ -68,7 +73,8 @@ enum LedgerQuery: CaseIterable {
         // Keep the stored result when it is done (earned/duplicate/already-done) and the new
         // one is not an upgrade to earned: a done row is never downgraded, and earned keeps
         // its earnedBadgeId. A duplicate-in-input row never replaces its first occurrence.
-        // Attempts add up in every case: they count real sends.
+        // Attempts add up in every case: they count real sends. A kept row keeps its
+        // generation and sent id too: they say what the server holds it under.
         // Equalities, not `IN (...)`: each IN list builds an ephemeral table per evaluation,
         // which made this statement 100x slower on conflicts (measured).
         let keepOld = """
@@ -77,13 +83,14 @@ enum LedgerQuery: CaseIterable {
          ((entries.status = 'duplicate' OR entries.status = 'already-done') AND excluded.status <> 'earned'))
         """
         let columns = ["status", "http_status", "error_code", "error_message", "earned_badge_id",
-                       "issued_id", "expires_on", "source", "line", "badge_meta_id", "customer_id"]
+                       "issued_id", "expires_on", "source", "line", "badge_meta_id", "customer_id",
+                       "generation", "sent_request_id"]
         let updates = columns.map { "\($0) = CASE WHEN \(keepOld) THEN entries.\($0) ELSE excluded.\($0) END" }
         return """
         INSERT INTO entries (request_id, status, attempts, http_status, error_code, error_message,
                              earned_badge_id, issued_id, expires_on, source, line, badge_meta_id,
-                             customer_id, run_id, updated_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                             customer_id, run_id, updated_at, generation, sent_request_id)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
         ON CONFLICT (request_id) DO UPDATE SET
             \(updates.joined(separator: ",\n    ")),
             attempts = entries.attempts + excluded.attempts,

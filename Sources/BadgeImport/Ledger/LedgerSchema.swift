@@ -97,7 +97,21 @@ enum LedgerSchema {
             PRIMARY KEY (batch_request_id, request_id)
         ) WITHOUT ROWID;
         """,
+        // 6: generations (RequestID.sent): after a definitive rejection a row is sent under
+        // identity + "-g" + generation. An entry keeps the generation of its last send (or of
+        // the send a preflight kept back) and that send's requestId (NULL: the identity); a
+        // batch member keeps the generation it was committed with, so a resent batch records
+        // what it sent. batch_members.request_id is the row's identity (step 5's comment
+        // predates generations: the two were the same then); its sent id follows from both.
+        """
+        ALTER TABLE entries ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE entries ADD COLUMN sent_request_id TEXT;
+        ALTER TABLE batch_members ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
+    /// The first schema version with generations (step 6): a read-only open of an older file
+    /// reads every entry as generation 0, sent under its identity.
+    static let generationsVersion: Int32 = 6
 
     static var currentVersion: Int32 { Int32(migrations.count) }
 }

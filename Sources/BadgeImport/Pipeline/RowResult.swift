@@ -16,6 +16,8 @@ struct RowResult: Sendable {
     var original: [String]
     /// The row as sent, for the ledger; nil for invalid records.
     var row: EarnRow? = nil
+    /// The requestId the server saw or would see, when `row` is nil (already done, left out, planned).
+    var sentRequestId: String? = nil
     /// Per-attempt latencies in seconds.
     var latencies: [Double] = []
     var throttled: Int = 0
@@ -31,7 +33,7 @@ extension RowResult {
     static func notSent(_ job: Job) -> RowResult {
         RowResult(source: job.row.source, line: job.row.line, requestId: job.row.requestId, status: .failed,
                   errorCode: "not-sent", errorMessage: "not sent: the run stopped first", original: job.original,
-                  inInput: job.inInput)
+                  sentRequestId: job.row.sentRequestId, inInput: job.inInput)
     }
 
     /// An invalid record: every reason, keys and messages each joined in one cell.

@@ -134,13 +134,17 @@ final class RunPlanner {
                     progress(bytes - reported)
                     reported = bytes
                 }) { (event: InputScan.Event) throws(LedgerError) in
-                    if let result = try plan(event, ledger: ledger) {
+                    switch try plan(event, ledger: ledger) {
+                    case .record(let result):
                         reading.records += 1
                         recorder.record(result)
                         if let preview, result.status == .wouldSend, case .valid(let row, _) = event { preview.add(row) }
-                    } else if case .valid(let row, let original) = event {
+                    case .send(let row, let stored):
                         reading.records += 1
-                        try route(Job(row: row, original: original), ledger: ledger, unannounced: unannounced, send: send)
+                        guard case .valid(_, let original) = event else { return }
+                        try route(Job(row: row, original: original), stored: stored, unannounced: unannounced, send: send)
+                    case .otherShard:
+                        break
                     }
                 }
                 if let hash = ending.contentHash { inputs[index].sha256 = hash; inputs[index].bytes = ending.bytes }
@@ -171,63 +175,87 @@ final class RunPlanner {
 
     /// Where a row to send goes: held for its open batch, grouped, or on its own.
     /// `unannounced`: the row's input was being read by a killed run without `--bulk`.
-    private func route(_ job: Job, ledger: Ledger?, unannounced: Bool, send: (Work) -> Void) throws(LedgerError) {
+    /// `stored`: the ledger's entry for the row, as the plan read it.
+    private func route(_ job: Job, stored: LedgerEntry?, unannounced: Bool, send: (Work) -> Void) throws(LedgerError) {
         if openBatches.claim(job) { return }
         guard let grouper else { return send(.single(job)) }
         // Sent on its own before with no answer recorded (or perhaps sent, by a killed run that
         // announced nothing): on its own again, under its own requestId, whose 809 is what keeps
         // the resend from earning twice (a batch would be a requestId the server has never seen).
-        let stored = try ledger?.entry(requestId: job.row.requestId)
         if let stored, stored.status == .failed, stored.attempts > 0 { return send(.single(job)) }
         if unannounced, stored == nil { return send(.single(job)) }
         grouper.add(job, emit: send)
     }
 
-    /// What becomes of one record, or nil when it is to be sent.
-    func plan(_ event: InputScan.Event, ledger: Ledger?) throws(LedgerError) -> RowResult? {
+    /// What becomes of one record.
+    enum Decision {
+        /// Its result, recorded now: not sent.
+        case record(RowResult)
+        /// To be sent as `row` (with the generation its send uses); `stored` is the ledger's entry.
+        case send(EarnRow, stored: LedgerEntry?)
+        /// Another shard reports it.
+        case otherShard
+    }
+
+    /// What becomes of one record.
+    func plan(_ event: InputScan.Event, ledger: Ledger?) throws(LedgerError) -> Decision {
         switch event {
         case .invalid(let record):
             // With shards, one shard (index 0) reports the invalid records, so the shards'
             // reports add up to the whole file.
-            if let shard = configuration.shard, shard.index != 0 { return nil }
-            return .invalid(record)
+            if let shard = configuration.shard, shard.index != 0 { return .otherShard }
+            return .record(.invalid(record))
         case .repeated(let row, let original, let first):
-            return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .duplicateInInput,
-                             errorMessage: "same requestId as \(first.source):\(first.line)", original: original)
+            return .record(RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .duplicateInInput,
+                                     errorMessage: "same requestId as \(first.source):\(first.line)", original: original))
         case .cutShort(let record, let change):
-            return cutShort(record, change: change)
+            return cutShort(record, change: change).map(Decision.record) ?? .otherShard
         case .valid(let row, let original):
-            return try plan(row, original: original, ledger: ledger)
+            return try plan(row, original: original, stored: ledger?.entry(requestId: row.requestId))
         }
     }
 
-    /// A valid row: already done, left out, only planned, or nil to be sent.
-    private func plan(_ row: EarnRow, original: [String], ledger: Ledger?) throws(LedgerError) -> RowResult? {
-        if let ledger, let stored = try ledger.entry(requestId: row.requestId) {
+    /// The generation a row's next send uses, from the ledger's last word on it: one more after
+    /// a definitive rejection (a `rejected` entry with an HTTP answer: the server may keep the
+    /// id it refused), the same after anything else (a `failed` send may have been applied, so
+    /// only its own id's 809 keeps a resend from earning twice; a preflight rejection was never
+    /// sent).
+    static func generation(after stored: LedgerEntry?) -> Int {
+        guard let stored else { return 0 }
+        return stored.status == .rejected && stored.httpStatus != nil ? stored.generation + 1 : stored.generation
+    }
+
+    /// A valid row: already done, left out, only planned, or to be sent.
+    func plan(_ row: EarnRow, original: [String], stored: LedgerEntry?) -> Decision {
+        if let stored {
             if stored.status.isDone {
-                return RowResult(source: row.source, line: row.line, requestId: row.requestId,
-                                 status: .alreadyDone, httpStatus: stored.httpStatus,
-                                 errorCode: stored.errorCode, errorMessage: nil,
-                                 receipt: EarnReceipt(earnedBadgeId: stored.earnedBadgeId, issuedId: stored.issuedId,
-                                                      expiresOn: stored.expiresOn, warnings: []),
-                                 original: original)
+                return .record(RowResult(source: row.source, line: row.line, requestId: row.requestId,
+                                         status: .alreadyDone, httpStatus: stored.httpStatus,
+                                         errorCode: stored.errorCode, errorMessage: nil,
+                                         receipt: EarnReceipt(earnedBadgeId: stored.earnedBadgeId, issuedId: stored.issuedId,
+                                                              expiresOn: stored.expiresOn, warnings: []),
+                                         original: original, sentRequestId: stored.sentRequestId))
             }
             if stored.status == .rejected && configuration.skipRejected {
-                return RowResult(source: row.source, line: row.line, requestId: row.requestId,
-                                 status: .rejected, httpStatus: stored.httpStatus, errorCode: stored.errorCode,
-                                 errorMessage: (stored.errorMessage ?? "") + " (rejected in an earlier run; not sent: --skip-rejected)",
-                                 original: original)
+                return .record(RowResult(source: row.source, line: row.line, requestId: row.requestId,
+                                         status: .rejected, httpStatus: stored.httpStatus, errorCode: stored.errorCode,
+                                         errorMessage: (stored.errorMessage ?? "") + " (rejected in an earlier run; not sent: --skip-rejected)",
+                                         original: original, sentRequestId: stored.sentRequestId))
             }
         }
+        var row = row
+        row.generation = Self.generation(after: stored)
+        // Kept back under the generation it would have been sent with: recorded so, the next
+        // send after it uses that generation (it was never sent).
         if let refusal = preflight?.refusal(for: row) {
-            return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .rejected,
-                             errorCode: refusal.code, errorMessage: refusal.message, original: original, row: row)
+            return .record(RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .rejected,
+                                     errorCode: refusal.code, errorMessage: refusal.message, original: original, row: row))
         }
         if configuration.dryRun {
-            return RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .wouldSend,
-                             original: original)
+            return .record(RowResult(source: row.source, line: row.line, requestId: row.requestId, status: .wouldSend,
+                                     original: original, sentRequestId: row.sentRequestId))
         }
-        return nil
+        return .send(row, stored: stored)
     }
 
     /// The unterminated last record of a changed file: failed, not sent (so the next run, reading

@@ -41,7 +41,8 @@ final class RunRecorder: Sendable {
     private let unrecorded = Atomic<Int>(0)
 
     static let resultsHeader = ["source", "line", "requestId", "status", "httpStatus", "errorCode",
-                                "errorMessage", "earnedBadgeId", "issuedId", "expiresOn", "attempts", "batchRequestId"]
+                                "errorMessage", "earnedBadgeId", "issuedId", "expiresOn", "attempts", "sentRequestId",
+                                "batchRequestId"]
 
     /// - Parameters:
     ///   - inputs: each input's display name and columns; failed.csv has the union of the
@@ -123,7 +124,7 @@ final class RunRecorder: Sendable {
                 httpStatus: result.httpStatus, errorCode: result.errorCode, errorMessage: result.errorMessage,
                 earnedBadgeId: result.receipt?.earnedBadgeId, issuedId: result.receipt?.issuedId,
                 expiresOn: result.receipt?.expiresOn, source: row.source, line: row.line,
-                badgeMetaId: row.badgeMetaId, customerId: row.customerId)
+                badgeMetaId: row.badgeMetaId, customerId: row.customerId, generation: row.generation)
         }
         return prepared
     }
@@ -249,6 +250,8 @@ final class RunRecorder: Sendable {
         if let expiresOn = result.receipt?.expiresOn { CSVWriter.append(String(expiresOn), to: &line) }
         line.append(comma)
         line.append(contentsOf: String(result.attempts).utf8)
+        line.append(comma)
+        CSVWriter.append(result.sentRequestId ?? result.row?.sentRequestId ?? "", to: &line)
         line.append(comma)
         CSVWriter.append(result.batchRequestId ?? "", to: &line)
         line.append(UInt8(ascii: "\n"))

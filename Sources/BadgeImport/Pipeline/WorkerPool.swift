@@ -131,7 +131,7 @@ final class WorkerPool: Sendable {
         onTheWire.subtract(1, ordering: .relaxed)
         let row = classify(result, job: job)
         let settled = row.status == .earned || row.status == .duplicate || row.status == .rejected
-        parts.recorder.record(row, closing: announced != nil && settled ? job.row.requestId : nil)
+        parts.recorder.record(row, closing: announced != nil && settled ? job.row.sentRequestId : nil)
     }
 
     /// A request on the wire for the progress line, around `body`.

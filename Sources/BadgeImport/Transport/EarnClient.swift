@@ -40,7 +40,7 @@ public final class EarnClient {
     /// The JSON body, encoded by the API model the mock decodes with; `earnEventDate` only when
     /// the row has one.
     public static func body(for row: EarnRow) -> [UInt8] {
-        EarnRequestBody(badgeMetaId: row.badgeMetaId, customerId: .value(row.customerId), requestId: row.requestId,
+        EarnRequestBody(badgeMetaId: row.badgeMetaId, customerId: .value(row.customerId), requestId: row.sentRequestId,
                         earnEventDate: row.earnEventDate, ownerType: row.ownerType.rawValue,
                         referenceId: row.referenceId).encoded()
     }
