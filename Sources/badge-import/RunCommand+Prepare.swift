@@ -18,7 +18,7 @@ extension RunCommand {
 
         var mock: MockEarnServer?
         let options = try resolver.resolve(inputs: files, mapping: mapping) {
-            let server = try startMock()
+            let server = try EmbeddedMock.start(catalogPath: mockBadges)
             mock = server
             return server.baseURL
         }
@@ -55,16 +55,6 @@ extension RunCommand {
         flags.bulk = bulk ? true : nil
         flags.bulkSize = bulkSize
         return flags
-    }
-
-    private func startMock() throws -> MockEarnServer {
-        // The sample catalog from a checkout, else where the container image keeps it.
-        let defaultCatalogs = ["samples/badges.json", "/opt/badge-import/samples/badges.json"]
-        var catalog: BadgeCatalog?
-        if let path = mockBadges ?? defaultCatalogs.first(where: { FileManager.default.fileExists(atPath: $0) }) {
-            catalog = try BadgeCatalog.load(path: path)
-        }
-        return try MockEarnServer.start(MockConfiguration(catalog: catalog))
     }
 }
 

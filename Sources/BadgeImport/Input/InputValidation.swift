@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The result of validating inputs: what `badge-import validate` prints and writes as
 /// summary.json.
@@ -16,6 +17,13 @@ public struct ValidationSummary: Sendable, Codable, Equatable {
     public var changedInputs: [String]?
     /// `--bulk-preview`: the requests the valid rows would take with and without bulk earns.
     public var bulkPreview: BulkPreview?
+    /// `--check-badges`: rows the API would refuse, by code (1054, 815, 816, 810). nil without it.
+    public var refusedByCode: [String: Int]?
+    /// `--check-badges`: each badge as its definition was read, in the order first seen.
+    public var badges: [BadgeCheck]?
+
+    /// Rows the API would refuse (`--check-badges`).
+    public var refused: Int { refusedByCode?.values.reduce(0, +) ?? 0 }
 
     public init(inputs: [String] = [], records: Int = 0, valid: Int = 0, invalid: Int = 0, duplicatesInInput: Int = 0,
                 uniqueRequestIds: Int = 0, invalidByReason: [String: Int] = [:]) {
@@ -41,6 +49,15 @@ public struct ValidationSummary: Sendable, Codable, Equatable {
             }
         }
         if let bulkPreview { text += "\nbulk preview: " + bulkPreview.sentence }
+        if let refusedByCode {
+            text += "\nbadges checked: \(badges?.count ?? 0); rows the API would refuse: \(refused)"
+            for (code, count) in refusedByCode.sorted(by: { $0.key < $1.key }) {
+                text += "\n  \(code): \(count)"
+            }
+            for badge in badges ?? [] where badge.outcome == "unavailable" {
+                text += "\n  badge \(badge.badgeMetaId) not checked: \(badge.problem ?? "its definition could not be read")"
+            }
+        }
         return text
     }
 }
@@ -57,6 +74,11 @@ public struct InputValidation {
     /// Bytes the duplicate check keeps in memory; beyond, it spills to scratch files in the
     /// report directory (else `$TMPDIR`).
     public var duplicateMemory: Int
+    /// `--check-badges`: the API whose badge definitions judge every row that would be sent
+    /// (nil: no check, no network).
+    public var checkBadges: RunOptions?
+    /// Where a badge whose definition cannot be read is reported.
+    public var logger = Logger(label: "badge-import", factory: { _ in SwiftLogNoOpLogHandler() })
 
     public init(files: [InputFile], mapping: MappingOptions, reportDirectory: String? = nil,
                 duplicateMemory: Int = DuplicateDetector.defaultMemoryBudget) {
@@ -74,6 +96,10 @@ public struct InputValidation {
             memoryBudget: duplicateMemory, directory: reportDirectory ?? DuplicateDetector.temporaryDirectory))
         let layout = ColumnUnion(scan.inputs.map(\.columns))
         let writers = try reportWriters(layout: layout)
+        var refusals: BadgeRefusals?
+        if let checkBadges {
+            refusals = try BadgeRefusals(api: checkBadges, reportDirectory: reportDirectory, layout: layout, logger: logger)
+        }
 
         var summary = ValidationSummary(inputs: files.map(\.displayName))
         let preview = bulkPreviewSize.map { BulkPreviewCounter(bulkSize: $0) }
@@ -84,6 +110,7 @@ public struct InputValidation {
                     Self.count(event, into: &summary, writers: writers, layout: layout, inputIndex: index)
                     // A repeat is never sent; every other valid row would be.
                     if let preview, case .valid(let row, _) = event { preview.add(row) }
+                    refusals?.judge(event, inputIndex: index)
                 }
             } catch {
                 switch error {
@@ -98,9 +125,12 @@ public struct InputValidation {
         }
         summary.uniqueRequestIds = scan.uniqueRequestIds
         summary.bulkPreview = preview?.finish()
+        summary.refusedByCode = refusals?.byCode
+        summary.badges = refusals?.badges
         do {
             try writers?.invalid.finish()
             try writers?.duplicates.finish()
+            try refusals?.finish()
         } catch {
             throw InputError(path: "", message: error.description)
         }
