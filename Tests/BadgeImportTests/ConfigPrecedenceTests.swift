@@ -30,7 +30,7 @@ struct ConfigPrecedenceTests {
         Row(key: "ledger", flag: { $0.ledger = "/f" }, environment: "/e", profile: { $0.ledger = "/p" },
             read: \.ledgerPath, expected: ["/f", "/e", "/p", "badge-import.ledger"]),
         Row(key: "report_dir", flag: { $0.reportDir = "f" }, environment: "/e", profile: { $0.reportDir = "/p/" },
-            read: { $0.reportDir ?? "nil" }, expected: ["f", "/e/run-{id}", "/p/run-{id}", "reports/run-{id}"]),
+            read: \.reportDir, expected: ["f", "/e/run-{id}", "/p/run-{id}", "reports/run-{id}"]),
         Row(key: "max_attempts", flag: { $0.maxAttempts = 2 }, environment: "3", profile: { $0.maxAttempts = 4 },
             read: { "\($0.maxAttempts)" }, expected: ["2", "3", "4", "6"]),
         Row(key: "timeout", flag: { $0.timeout = 1 }, environment: "2", profile: { $0.timeout = 3 },

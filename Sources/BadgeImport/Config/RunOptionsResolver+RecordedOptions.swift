@@ -9,7 +9,7 @@ extension RunOptionsResolver {
             "concurrency": String(options.concurrency),
             "ledger": options.ledgerPath,
             "rate": options.rate?.description ?? "unlimited",
-            "report_dir": options.reportDir ?? "",
+            "report_dir": options.reportDir,
             "max_attempts": String(options.maxAttempts),
             "timeout": String(options.timeout),
             "duplicate_memory": String(options.duplicateMemory),
