@@ -60,6 +60,26 @@ import Testing
         #expect(after.exitCode == 2, "now bound to production, staging is refused")
     }
 
+    @Test func anotherNameForTheLedgerMeetsTheSameLock() throws {
+        // The lock is the ledger file's (its inode): neither a symlink nor a deleted lock file
+        // lets a second run work a ledger a first one holds.
+        let dir = try TemporaryDirectory()
+        try dir.write("earns.csv", EarnFixtures.csv(rows: 400))
+        let mock = try MockServerProcess(["--latency-ms", "50"])
+        try FileManager.default.createSymbolicLink(atPath: dir.url.appendingPathComponent("alias.ledger").path,
+                                                   withDestinationPath: "real.ledger")
+        let args = ["run", "earns.csv", "--base-url", mock.baseURL, "--quiet", "--concurrency", "2"]
+        let first = try BinaryProcess(args + ["--ledger", "real.ledger", "--report-dir", "r1"], directory: dir.url)
+        var waited = 0
+        while try mock.stat("requests") < 1 && waited < 200 { usleep(50_000); waited += 1 }
+        try? FileManager.default.removeItem(at: dir.url.appendingPathComponent("real.ledger.lock"))
+        let second = try BinaryProcess.run(args + ["--ledger", "alias.ledger", "--report-dir", "r2"], directory: dir.url)
+        #expect(second.exitCode == 2, "\(second.stderr)")
+        #expect(second.stderr.contains("alias.ledger") && second.stderr.contains("in use"), "\(second.stderr)")
+        first.signal(SIGTERM)
+        #expect(first.wait().exitCode == 3)
+    }
+
     @Test func aTruncatedInputIsNamedWithItsLineOnScreenInTheLogAndTheReport() throws {
         let dir = try TemporaryDirectory()
         try dir.write("earns.csv", EarnFixtures.csv(rows: 5_000))
