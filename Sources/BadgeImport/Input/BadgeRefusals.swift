@@ -31,14 +31,7 @@ final class BadgeRefusals {
         let reader: BadgeReader
         do {
             let makeTransport = { try CurlTransport(options: CurlTransport.Options(caFile: api.caFile)) }
-            let auth: EarnAuth
-            switch api.auth {
-            case .none: auth = .none
-            case .basic(let username, let password): auth = .basic(BasicCredentials(username: username, password: password))
-            case .oauth(let key, let secret):
-                auth = .oauth(OAuthTokenProvider(baseURL: api.baseURL, credentials: OAuthCredentials(key: key, secret: secret),
-                                                 transport: try makeTransport(), clock: .system))
-            }
+            let auth = try EarnAuth.from(api.auth, baseURL: api.baseURL, clock: .system, makeTransport: makeTransport)
             reader = BadgeReader(baseURL: api.baseURL, auth: auth, transport: try makeTransport(),
                                  policy: SendPolicy(maxAttempts: api.maxAttempts, timeout: api.timeout,
                                                     backoff: Backoff(base: api.backoffBase, cap: api.backoffCap)),

@@ -206,15 +206,6 @@ public final class ImportRun: Sendable {
     }
 
     private func buildAuth() throws -> EarnAuth {
-        switch configuration.auth {
-        case .none:
-            return .none
-        case .basic(let username, let password):
-            return .basic(BasicCredentials(username: username, password: password))
-        case .oauth(let key, let secret):
-            return .oauth(OAuthTokenProvider(baseURL: configuration.baseURL,
-                                             credentials: OAuthCredentials(key: key, secret: secret),
-                                             transport: try makeTransport(), clock: clock))
-        }
+        try EarnAuth.from(configuration.auth, baseURL: configuration.baseURL, clock: clock, makeTransport: makeTransport)
     }
 }

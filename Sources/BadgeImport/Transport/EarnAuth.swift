@@ -26,3 +26,20 @@ public enum EarnAuth: Sendable {
         return false
     }
 }
+
+extension EarnAuth {
+    /// The auth a run's settings ask for. An OAuth provider gets a transport of its own
+    /// (`makeTransport`): it is shared by every worker, under its own lock.
+    static func from(_ settings: EarnAuthSettings, baseURL: String, clock: Clock,
+                     makeTransport: () throws -> any Transport) throws -> EarnAuth {
+        switch settings {
+        case .none:
+            return .none
+        case .basic(let username, let password):
+            return .basic(BasicCredentials(username: username, password: password))
+        case .oauth(let key, let secret):
+            return .oauth(OAuthTokenProvider(baseURL: baseURL, credentials: OAuthCredentials(key: key, secret: secret),
+                                             transport: try makeTransport(), clock: clock))
+        }
+    }
+}

@@ -181,12 +181,6 @@ public final class VerifyRun: Sendable {
     }
 
     private func buildAuth() throws -> EarnAuth {
-        switch options.api.auth {
-        case .none: return .none
-        case .basic(let username, let password): return .basic(BasicCredentials(username: username, password: password))
-        case .oauth(let key, let secret):
-            return .oauth(OAuthTokenProvider(baseURL: options.api.baseURL, credentials: OAuthCredentials(key: key, secret: secret),
-                                             transport: try makeTransport(), clock: clock))
-        }
+        try EarnAuth.from(options.api.auth, baseURL: options.api.baseURL, clock: clock, makeTransport: makeTransport)
     }
 }
